@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copy the front-end packages installed by npm (package-lock.json) into the git-ignored static folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=src/himaya/static/vendor
+if [ ! -d node_modules/bootstrap ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --silent
+fi
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/htmx"
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+   node_modules/bootstrap/dist/css/bootstrap.rtl.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css.map \
+   "$dest/bootstrap/css/"
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+   "$dest/bootstrap/js/"
+cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx/"

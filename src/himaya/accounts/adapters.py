@@ -1,0 +1,37 @@
+"""django-allauth adapters: no self sign-up, TOTP secrets encrypted, TOTP cannot be switched off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+
+from himaya.core import crypto
+from himaya.core.middleware import client_address
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Accounts are created by supervisors and administrators, never by sign-up."""
+        return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_address(request) or "0.0.0.0"  # noqa: S104  (rate-limit key only)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Two-factor is mandatory: TOTP is replaced by a supervisor's reset, never switched off."""
+        return authenticator.type != Authenticator.Type.TOTP
+
+    def get_totp_label(self, user: Any) -> str:
+        return str(user.email)

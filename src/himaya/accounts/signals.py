@@ -1,0 +1,56 @@
+"""Audit receivers for authentication events (login, logout, failures, lockouts, authenticators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa import signals as mfa_signals
+from axes.signals import user_locked_out
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from himaya.accounts.lockout import username_from_request
+from himaya.core import audit
+from himaya.core.models import AuditAction
+
+
+@receiver(auth_signals.user_logged_in)
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(AuditAction.LOGIN, actor=user, target=user)
+
+
+@receiver(auth_signals.user_logged_out)
+def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record(AuditAction.LOGOUT, actor=user, target=user)
+
+
+@receiver(auth_signals.user_login_failed)
+def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    audit.record(
+        AuditAction.LOGIN_FAILED,
+        actor_email=username_from_request(request, credentials),
+        detail={"stage": "password"},
+    )
+
+
+@receiver(user_locked_out)
+def audit_lockout(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
+    audit.record(AuditAction.LOCKOUT, actor_email=username or "", detail={"stage": "password"})
+
+
+@receiver(mfa_signals.authentication_failed)
+def audit_second_factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(
+        AuditAction.LOGIN_FAILED, actor_email=user.email, object_type="accounts.user", object_id=user.pk,
+        object_organisation_id=user.organisation_id, detail={"stage": "second_factor"},
+    )  # fmt: skip
+
+
+@receiver(mfa_signals.authenticator_added)
+@receiver(mfa_signals.authenticator_removed)
+@receiver(mfa_signals.authenticator_reset)
+def audit_authenticator_change(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    audit.record(
+        AuditAction.SECURITY, actor=user, target=user, detail={"event": "authenticator", "type": authenticator.type}
+    )

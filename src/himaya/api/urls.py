@@ -1,0 +1,3 @@
+from himaya.api.api import api
+
+__all__ = ["api"]
