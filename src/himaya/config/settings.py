@@ -188,6 +188,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Mail: HIMAYA_EMAIL_URL = smtp://user:password@host:587?tls=1 ; console in development.
 _email_url = urlparse(env.get("HIMAYA_EMAIL_URL", "console:"))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from himaya.accounts.models import Organisation, User
+from tests.factories import make_organisation, make_user
+
+
+@pytest.fixture
+def org(db: None) -> Organisation:
+    return make_organisation(name="Cellule A")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organisation:
+    return make_organisation(name="Cellule B")
+
+
+@pytest.fixture
+def user_factory(db: None) -> Callable[..., User]:
+    return make_user
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User], Client]:
+    """A test client signed in as ``user`` (force_login: tests not about login skip the login form)."""
+
+    def build(user: User) -> Client:
+        client = Client()
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return client
+
+    return build
