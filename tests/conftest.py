@@ -9,6 +9,13 @@ from himaya.accounts.models import Organisation, User
 from tests.factories import make_organisation, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings, request):
+    """Argon2 is deliberately slow; tests not about hashing use a fast hasher (mark them ``real_hasher``)."""
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db: None) -> Organisation:
     return make_organisation(name="Cellule A")

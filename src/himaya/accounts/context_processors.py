@@ -22,4 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.has_perm("api.manage_tokens", user.organisation):
         items.append((_("API tokens"), reverse("tokens:list")))
     path = request.path
-    return {"NAV_ITEMS": [{"label": label, "url": url, "active": path.startswith(url)} for label, url in items]}
+    return {
+        "NAV_ITEMS": [{"label": label, "url": url, "active": path.startswith(url)} for label, url in items]
+    }

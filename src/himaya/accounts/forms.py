@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from himaya.core.forms import StyledFormMixin
-
 from himaya.accounts.models import Organisation, User
 from himaya.accounts.policies import grantable_roles
 from himaya.accounts.roles import Role
+from himaya.core.forms import StyledFormMixin
 from himaya.core.models import City, Province, Region
 
 
@@ -20,20 +19,32 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "name_ar", "acronym", "kind", "sector", "region", "province", "city", "parent",
-            "email", "phone", "website", "address", "is_active",
-        ]  # fmt: skip
+            "name",
+            "name_ar",
+            "acronym",
+            "kind",
+            "sector",
+            "region",
+            "province",
+            "city",
+            "parent",
+            "email",
+            "phone",
+            "website",
+            "address",
+            "is_active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Province.objects.select_related("region")
-        self.fields["city"].queryset = City.objects.all()
+        cast(forms.ModelChoiceField, self.fields["province"]).queryset = Province.objects.select_related("region")
+        cast(forms.ModelChoiceField, self.fields["city"]).queryset = City.objects.all()
         if self.instance.pk:
-            self.fields["parent"].queryset = Organisation.objects.exclude(pk=self.instance.pk)
+            cast(forms.ModelChoiceField, self.fields["parent"]).queryset = Organisation.objects.exclude(pk=self.instance.pk)
             self.fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         province, region = data.get("province"), data.get("region")
         if province and region and province.region_id != region.pk:
             self.add_error("province", _("This province is not in the chosen region."))
@@ -56,11 +67,13 @@ class RoleChoicesMixin(StyledFormMixin, forms.Form):
 
     def limit_roles(self, granter: User) -> None:
         allowed = grantable_roles(granter)
-        self.fields["roles"].choices = [(value, label) for value, label in Role.choices if value in allowed]
+        cast(forms.ChoiceField, self.fields["roles"]).choices = [(value, label) for value, label in Role.choices if value in allowed]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if Role.TERRITORIAL_ANALYST in (data.get("roles") or []) and not (data.get("region") or data.get("province")):
+        data = super().clean() or {}
+        if Role.TERRITORIAL_ANALYST in (data.get("roles") or []) and not (
+            data.get("region") or data.get("province")
+        ):
             self.add_error("region", _("A territorial analyst needs a region or a province."))
         return data
 
@@ -71,7 +84,7 @@ class UserCreateForm(RoleChoicesMixin):
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=40, required=False)
     preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=User._meta.get_field("preferred_language").choices
+        label=_("Preferred language"), choices=[("fr", "Français"), ("ar", "العربية"), ("en", "English")]
     )
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.all())
 
@@ -81,7 +94,7 @@ class UserCreateForm(RoleChoicesMixin):
         super().__init__(*args, **kwargs)
         self.limit_roles(granter)
         if not granter.has_role(Role.SYSTEM_ADMIN):
-            self.fields["organisation"].queryset = Organisation.objects.filter(pk=granter.organisation_id)
+            cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(pk=granter.organisation_id)
             self.fields["organisation"].initial = granter.organisation_id
             self.fields["organisation"].disabled = True
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +15,10 @@ from himaya.accounts.roles import Role
 
 @dataclass(frozen=True)
 class Card:
-    title: str
-    text: str
+    title: str | Promise
+    text: str | Promise
     url: str = ""
-    action: str = ""
+    action: str | Promise = ""
 
 
 def home_cards(user: User) -> list[Card]:
@@ -24,46 +26,90 @@ def home_cards(user: User) -> list[Card]:
     cards: list[Card] = []
     if Role.SYSTEM_ADMIN in roles:
         cards += [
-            Card(_("Organisations"), _("Create and keep up to date the actors that use Himaya."),
-                 reverse("accounts:organisation_list"), _("Manage organisations")),
-            Card(_("Users"), _("Create accounts, grant roles, reset a lost authenticator."),
-                 reverse("accounts:user_list"), _("Manage users")),
-            Card(_("Security events"), _("Logins, failed logins, lockouts and permission changes."),
-                 reverse("accounts:audit_log"), _("See the events")),
-            Card(_("Separation of duties"),
-                 _("As system administrator you manage accounts and settings; victims' data stay out of your "
-                   "reach, by design.")),
-        ]  # fmt: skip
+            Card(
+                _("Organisations"),
+                _("Create and keep up to date the actors that use Himaya."),
+                reverse("accounts:organisation_list"),
+                _("Manage organisations"),
+            ),
+            Card(
+                _("Users"),
+                _("Create accounts, grant roles, reset a lost authenticator."),
+                reverse("accounts:user_list"),
+                _("Manage users"),
+            ),
+            Card(
+                _("Security events"),
+                _("Logins, failed logins, lockouts and permission changes."),
+                reverse("accounts:audit_log"),
+                _("See the events"),
+            ),
+            Card(
+                _("Separation of duties"),
+                _(
+                    "As system administrator you manage accounts and settings; victims' data stay out of your "
+                    "reach, by design."
+                ),
+            ),
+        ]
     if Role.SUPERVISOR in roles:
         cards += [
-            Card(_("My team"), _("Add a colleague, change roles, reset a lost authenticator."),
-                 reverse("accounts:user_list"), _("Manage my team")),
-            Card(_("Access log"), _("Who did what in your organisation, and when."),
-                 reverse("accounts:audit_log"), _("See the access log")),
-            Card(_("Partner systems"), _("Issue or revoke API tokens for your organisation's systems."),
-                 reverse("tokens:list"), _("API tokens")),
-        ]  # fmt: skip
+            Card(
+                _("My team"),
+                _("Add a colleague, change roles, reset a lost authenticator."),
+                reverse("accounts:user_list"),
+                _("Manage my team"),
+            ),
+            Card(
+                _("Access log"),
+                _("Who did what in your organisation, and when."),
+                reverse("accounts:audit_log"),
+                _("See the access log"),
+            ),
+            Card(
+                _("Partner systems"),
+                _("Issue or revoke API tokens for your organisation's systems."),
+                reverse("tokens:list"),
+                _("API tokens"),
+            ),
+        ]
     if roles & {Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SERVICE_PROVIDER, Role.JUDICIAL_OFFICER}:
         cards.append(
-            Card(_("Cases and referrals"),
-                 _("No case is open in your organisation yet. Cases and referrals you work on will be listed "
-                   "here, with their deadlines."))
-        )  # fmt: skip
+            Card(
+                _("Cases and referrals"),
+                _(
+                    "No case is open in your organisation yet. Cases and referrals you work on will be listed "
+                    "here, with their deadlines."
+                ),
+            )
+        )
     if roles & {Role.TERRITORIAL_ANALYST, Role.NATIONAL_ANALYST}:
         cards.append(
-            Card(_("Statistics"),
-                 _("Figures without identities for your territory will appear here as soon as cases are "
-                   "recorded. Meanwhile, the map of actors is available."))
-        )  # fmt: skip
+            Card(
+                _("Statistics"),
+                _(
+                    "Figures without identities for your territory will appear here as soon as cases are "
+                    "recorded. Meanwhile, the map of actors is available."
+                ),
+            )
+        )
     if Role.DIRECTORY_EDITOR in roles or roles & {Role.TERRITORIAL_ANALYST, Role.NATIONAL_ANALYST}:
         cards.append(
-            Card(_("Actors"), _("Browse the organisations registered in Himaya."),
-                 reverse("accounts:organisation_list"), _("See the organisations"))
-        )  # fmt: skip
+            Card(
+                _("Actors"),
+                _("Browse the organisations registered in Himaya."),
+                reverse("accounts:organisation_list"),
+                _("See the organisations"),
+            )
+        )
     cards.append(
-        Card(_("My security"), _("Your authenticator, recovery codes, password and active sessions."),
-             reverse("accounts:security"), _("Open"))
-    )  # fmt: skip
+        Card(
+            _("My security"),
+            _("Your authenticator, recovery codes, password and active sessions."),
+            reverse("accounts:security"),
+            _("Open"),
+        )
+    )
     if not roles:
         cards.insert(0, Card(_("No role yet"), _("Ask your supervisor to give you a role to start working.")))
     return cards

@@ -16,7 +16,9 @@ def username_from_request(request: HttpRequest, credentials: dict[str, Any] | No
     return str(value or "").strip().lower()[:254]
 
 
-def lockout_response(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     from django.conf import settings
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)

@@ -10,7 +10,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 ALLOWED_PREFIXES = ("/static/", "/healthz")
-ALLOWED_URL_NAMES = ("mfa_activate_totp", "account_logout", "mfa_view_recovery_codes", "mfa_generate_recovery_codes")
+ALLOWED_URL_NAMES = (
+    "mfa_activate_totp",
+    # allauth asks for the password again before activating TOTP: without it enrolment loops forever.
+    "account_reauthenticate",
+    "account_logout",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+)
 
 
 class RequireTwoFactorMiddleware:

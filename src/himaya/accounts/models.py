@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -54,13 +54,20 @@ class Organisation(models.Model):
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+    )
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("province or prefecture")
     )
     city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("city"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
@@ -92,7 +99,7 @@ class UserQuerySet(models.QuerySet["User"]):
     def visible_to(self, viewer: Any) -> UserQuerySet:
         from himaya.accounts.policies import user_scope
 
-        return user_scope(self, viewer)
+        return cast(UserQuerySet, user_scope(self, viewer))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -190,7 +197,9 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+    )
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("province or prefecture")
     )
@@ -204,7 +213,9 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique_role"),
             models.CheckConstraint(
-                condition=~Q(role="territorial_analyst") | Q(region__isnull=False) | Q(province__isnull=False),
+                condition=~Q(role="territorial_analyst")
+                | Q(region__isnull=False)
+                | Q(province__isnull=False),
                 name="territorial_analyst_has_scope",
             ),
         ]

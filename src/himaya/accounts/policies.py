@@ -42,7 +42,11 @@ def is_staff_member(user: Any) -> bool:
 @rules.predicate
 def works_on_cases(user: Any) -> bool:
     """Holds a case role. The system administrator never does, even if also given one (separation of duties)."""
-    return _is_active_user(user) and not user.has_role(Role.SYSTEM_ADMIN) and bool(user.role_codes() & CASE_ROLES)
+    return (
+        _is_active_user(user)
+        and not user.has_role(Role.SYSTEM_ADMIN)
+        and bool(user.role_codes() & CASE_ROLES)
+    )
 
 
 @rules.predicate

@@ -14,13 +14,17 @@ from himaya.core import audit
 from himaya.core.models import AuditAction, AuditEvent
 
 
-def organisation_list(*, viewer: User, search: str = "", kind: str = "", region: str = "") -> QuerySet[Organisation]:
+def organisation_list(
+    *, viewer: User, search: str = "", kind: str = "", region: str = ""
+) -> QuerySet[Organisation]:
     require(viewer, "accounts.view_organisation")
     queryset = Organisation.objects.select_related("region", "province", "city").annotate(
         member_count=Count("members", filter=Q(members__is_active=True))
     )
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(name_ar__icontains=search) | Q(acronym__icontains=search))
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(name_ar__icontains=search) | Q(acronym__icontains=search)
+        )
     if kind:
         queryset = queryset.filter(kind=kind)
     if region:
@@ -67,10 +71,14 @@ def user_get(*, viewer: User, pk: int, audit_read: bool = True) -> User:
 
 def role_summary(user: User) -> list[dict[str, Any]]:
     return [
-        {"role": assignment.role, "label": assignment.get_role_display(), "region": assignment.region,
-         "province": assignment.province}
+        {
+            "role": assignment.role,
+            "label": assignment.get_role_display(),
+            "region": assignment.region,
+            "province": assignment.province,
+        }
         for assignment in user.role_assignments.all()
-    ]  # fmt: skip
+    ]
 
 
 def audit_events(*, viewer: User, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:

@@ -17,9 +17,21 @@ from himaya.core.errors import BusinessRuleError, ConflictError
 from himaya.core.models import AuditAction, Province, Region
 
 ORGANISATION_FIELDS = (
-    "name", "name_ar", "acronym", "kind", "sector", "region", "province", "city", "parent",
-    "email", "phone", "website", "address", "is_active",
-)  # fmt: skip
+    "name",
+    "name_ar",
+    "acronym",
+    "kind",
+    "sector",
+    "region",
+    "province",
+    "city",
+    "parent",
+    "email",
+    "phone",
+    "website",
+    "address",
+    "is_active",
+)
 USER_FIELDS = ("full_name", "email", "job_title", "phone", "preferred_language")
 PERSONAL_USER_FIELDS = ("full_name", "email", "phone")
 
@@ -36,7 +48,7 @@ def _bump_version(model: type[Any], pk: int, expected_version: int | None) -> No
 def organisation_create(*, actor: User, **values: Any) -> Organisation:
     require(actor, "accounts.add_organisation")
     organisation = Organisation(**{k: v for k, v in values.items() if k in ORGANISATION_FIELDS})
-    if organisation.province_id and not organisation.region_id:
+    if organisation.province is not None and not organisation.region_id:
         organisation.region_id = organisation.province.region_id
     organisation.full_clean()
     organisation.save()
@@ -49,10 +61,12 @@ def organisation_update(
     *, actor: User, organisation: Organisation, expected_version: int | None = None, **values: Any
 ) -> Organisation:
     require(actor, "accounts.change_organisation", organisation)
-    changed = [name for name in ORGANISATION_FIELDS if name in values and getattr(organisation, name) != values[name]]
+    changed = [
+        name for name in ORGANISATION_FIELDS if name in values and getattr(organisation, name) != values[name]
+    ]
     for name in changed:
         setattr(organisation, name, values[name])
-    if organisation.province_id and organisation.region_id != organisation.province.region_id:
+    if organisation.province is not None and organisation.region_id != organisation.province.region_id:
         organisation.region_id = organisation.province.region_id
     organisation.full_clean()
     _bump_version(Organisation, organisation.pk, expected_version)
@@ -115,7 +129,9 @@ def user_create(
     user.save()
     _write_roles(user=user, roles=wanted, granter=actor, region=region, province=province)
     audit.record(AuditAction.CREATE, actor=actor, target=user, fields=[*USER_FIELDS, "organisation"])
-    audit.record(AuditAction.PERMISSION_CHANGE, actor=actor, target=user, detail={"granted": wanted, "revoked": []})
+    audit.record(
+        AuditAction.PERMISSION_CHANGE, actor=actor, target=user, detail={"granted": wanted, "revoked": []}
+    )
     return user
 
 
@@ -179,7 +195,10 @@ def user_set_roles(
         user.role_assignments.filter(role=Role.TERRITORIAL_ANALYST).update(region=region, province=province)
     if granted or revoked:
         audit.record(
-            AuditAction.PERMISSION_CHANGE, actor=actor, target=user, detail={"granted": granted, "revoked": revoked}
+            AuditAction.PERMISSION_CHANGE,
+            actor=actor,
+            target=user,
+            detail={"granted": granted, "revoked": revoked},
         )
     return user
 
@@ -195,7 +214,11 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
             user.new_session_generation()
         user.save(update_fields=["is_active", "session_generation"])
         audit.record(
-            AuditAction.PERMISSION_CHANGE, actor=actor, target=user, fields=["is_active"], detail={"active": active}
+            AuditAction.PERMISSION_CHANGE,
+            actor=actor,
+            target=user,
+            fields=["is_active"],
+            detail={"active": active},
         )
     return user
 

@@ -42,15 +42,24 @@ def audit_lockout(sender: Any, request: Any, username: str | None = None, **kwar
 @receiver(mfa_signals.authentication_failed)
 def audit_second_factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit.record(
-        AuditAction.LOGIN_FAILED, actor_email=user.email, object_type="accounts.user", object_id=user.pk,
-        object_organisation_id=user.organisation_id, detail={"stage": "second_factor"},
-    )  # fmt: skip
+        AuditAction.LOGIN_FAILED,
+        actor_email=user.email,
+        object_type="accounts.user",
+        object_id=user.pk,
+        object_organisation_id=user.organisation_id,
+        detail={"stage": "second_factor"},
+    )
 
 
 @receiver(mfa_signals.authenticator_added)
 @receiver(mfa_signals.authenticator_removed)
 @receiver(mfa_signals.authenticator_reset)
-def audit_authenticator_change(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def audit_authenticator_change(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit.record(
-        AuditAction.SECURITY, actor=user, target=user, detail={"event": "authenticator", "type": authenticator.type}
+        AuditAction.SECURITY,
+        actor=user,
+        target=user,
+        detail={"event": "authenticator", "type": authenticator.type},
     )

@@ -124,9 +124,11 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             services.organisation_update(
-                actor=viewer, organisation=queries.organisation_get(viewer=viewer, pk=pk),
-                expected_version=form.cleaned_data.get("version"), **values,
-            )  # fmt: skip
+                actor=viewer,
+                organisation=queries.organisation_get(viewer=viewer, pk=pk),
+                expected_version=form.cleaned_data.get("version"),
+                **values,
+            )
         except ConflictError as error:
             form.add_error(None, str(error.message))
         except BusinessRuleError as error:
@@ -162,15 +164,24 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.user_create(
-                actor=viewer, organisation=data["organisation"], email=data["email"], full_name=data["full_name"],
-                roles=data["roles"], job_title=data["job_title"], phone=data["phone"],
-                preferred_language=data["preferred_language"], region=data["region"], province=data["province"],
-            )  # fmt: skip
+                actor=viewer,
+                organisation=data["organisation"],
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=data["roles"],
+                job_title=data["job_title"],
+                phone=data["phone"],
+                preferred_language=data["preferred_language"],
+                region=data["region"],
+                province=data["province"],
+            )
         except BusinessRuleError as error:
             form.add_error(None, error.message)
         else:
             services.user_send_invitation(request=request, user=user)
-            messages.success(request, _("Account created. An e-mail invites the new user to choose a password."))
+            messages.success(
+                request, _("Account created. An e-mail invites the new user to choose a password.")
+            )
             return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_create.html", {"form": form})
 
@@ -196,7 +207,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = queries.user_get(viewer=viewer, pk=pk, audit_read=request.method == "GET")
     if not viewer.has_perm("accounts.change_user", user):
         raise PermissionDenied
-    form = UserEditForm(request.POST or None, instance=queries.user_get(viewer=viewer, pk=pk, audit_read=False))
+    form = UserEditForm(
+        request.POST or None, instance=queries.user_get(viewer=viewer, pk=pk, audit_read=False)
+    )
     roles_form = UserRolesForm(
         request.POST if "save_roles" in request.POST else None,
         granter=viewer,
@@ -208,7 +221,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = roles_form.cleaned_data
             try:
                 services.user_set_roles(
-                    actor=viewer, user=user, roles=data["roles"], region=data["region"], province=data["province"]
+                    actor=viewer,
+                    user=user,
+                    roles=data["roles"],
+                    region=data["region"],
+                    province=data["province"],
                 )
             except BusinessRuleError as error:
                 roles_form.add_error(None, error.message)
@@ -219,7 +236,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.user_update(actor=viewer, user=user, expected_version=form.cleaned_data.get("version"), **values)
+            services.user_update(
+                actor=viewer, user=user, expected_version=form.cleaned_data.get("version"), **values
+            )
         except ConflictError as error:
             form.add_error(None, str(error.message))
         except BusinessRuleError as error:
@@ -227,7 +246,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Account saved."))
             return redirect("accounts:user_detail", pk=pk)
-    return render(request, "accounts/user_edit.html", {"form": form, "roles_form": roles_form, "subject": user})
+    return render(
+        request, "accounts/user_edit.html", {"form": form, "roles_form": roles_form, "subject": user}
+    )
 
 
 def _analyst_scope(user: User) -> dict[str, Any]:

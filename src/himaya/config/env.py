@@ -22,6 +22,7 @@ REQUIRED_IN_PRODUCTION = (
     "HIMAYA_DATABASE_URL",
     "HIMAYA_ALLOWED_HOSTS",
     "HIMAYA_EMAIL_URL",
+    "HIMAYA_BACKUP_KEY",
 )
 
 
@@ -40,21 +41,51 @@ def _generate_fernet_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
-def _development_secrets() -> dict[str, str]:
-    """Secrets for development and demo, created once and kept in var/secrets.json (0600)."""
-    path = var_dir() / "secrets.json"
-    if path.exists():
-        return dict(json.loads(path.read_text()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    values = {
+def _new_secrets() -> dict[str, str]:
+    return {
         "HIMAYA_SECRET_KEY": secrets.token_urlsafe(50),
         "HIMAYA_FIELD_KEYS": _generate_fernet_key(),
         "HIMAYA_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "HIMAYA_BACKUP_KEY": _generate_fernet_key(),
     }
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+
+def _write_secrets(path: Path, values: dict[str, str], *, replace: bool) -> None:
+    """Write with mode 0600 through a temporary file, so that no process ever reads a half-written file.
+
+    Without ``replace`` the file is only created (hard link): when another process was first, its secrets stay.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         json.dump(values, handle, indent=2)
-    return values
+    try:
+        if replace:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _development_secrets() -> dict[str, str]:
+    """Secrets for development and demo, created once and kept in var/secrets.json (0600).
+
+    A secrets file written by an older version gets the secrets it lacks added (existing ones never change).
+    """
+    path = var_dir() / "secrets.json"
+    if path.exists():
+        values = dict(json.loads(path.read_text()))
+        missing = {name: value for name, value in _new_secrets().items() if name not in values}
+        if not missing:
+            return values
+        _write_secrets(path, {**values, **missing}, replace=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_secrets(path, _new_secrets(), replace=False)
+    return dict(json.loads(path.read_text()))
 
 
 def get(name: str, default: str | None = None) -> str:

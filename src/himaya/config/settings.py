@@ -99,9 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")} if env.get_bool(
-        "HIMAYA_TEST_SQLITE_FILE"
-    ) else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(VAR_DIR / "test.sqlite3")} if env.get_bool("HIMAYA_TEST_SQLITE_FILE") else {}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every app server (TOTP replay protection, rate limits): a table in the database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "himaya_cache"}}
@@ -223,7 +223,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin": no referrer ever leaves Himaya (URLs name cases and people). Not "no-referrer": with it browsers
+# send "Origin: null" on every form POST and Django's CSRF origin check refuses them all (login included).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:

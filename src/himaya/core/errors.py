@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class ConflictError(Exception):
     """Someone else saved the record since it was opened (optimistic concurrency)."""
 
-    message = _("Someone else changed this record while you were editing it. Reload it and apply your change again.")
+    message = _(
+        "Someone else changed this record while you were editing it. Reload it and apply your change again."
+    )
 
 
 class BusinessRuleError(ValueError):

@@ -17,12 +17,12 @@ class LocalisedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_ar if (get_language() or "fr").startswith("ar") else self.name_fr
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(LocalisedNameMixin):
@@ -125,6 +125,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_email or '-'}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Audit events are append-only.")
@@ -132,6 +135,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_email or '-'}"

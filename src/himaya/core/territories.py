@@ -21,9 +21,11 @@ def women_by_province() -> dict[str, int]:
     return {
         row["code"]: int(row["population_municipal"])
         for row in mc.indicators("people", as_frame=False)
-        if row["level"] == "province" and row["area"] == "total" and row["sex"] == "female"
+        if row["level"] == "province"
+        and row["area"] == "total"
+        and row["sex"] == "female"
         and row["population_municipal"] is not None
-    }  # fmt: skip
+    }
 
 
 def load_territories(region_model: Any, province_model: Any, city_model: Any) -> None:

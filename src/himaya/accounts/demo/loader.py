@@ -36,22 +36,33 @@ def load_demo() -> int:
         organisations[key], _ = Organisation.objects.get_or_create(
             name=name,
             defaults={
-                "name_ar": name_ar, "acronym": acronym, "kind": kind, "sector": sector, "is_fictional": True,
-                "city": city, "province": city.province if city else None,
+                "name_ar": name_ar,
+                "acronym": acronym,
+                "kind": kind,
+                "sector": sector,
+                "is_fictional": True,
+                "city": city,
+                "province": city.province if city else None,
                 "region": city.province.region if city else None,
-                "email": f"contact.{key}@{DEMO_DOMAIN}", "phone": "+212 5 00 00 00 00",
+                "email": f"contact.{key}@{DEMO_DOMAIN}",
+                "phone": "+212 5 00 00 00 00",
             },
-        )  # fmt: skip
+        )
     created = 0
     for local, full_name, organisation_key, roles, region_code in USERS:
         email = demo_email(local)
         if User.objects.filter(email=email).exists():
             continue
         user = services.user_create(
-            actor=None, organisation=organisations[organisation_key], email=email, full_name=full_name,
-            roles=roles, password=DEMO_PASSWORD, job_title="Compte de démonstration",
+            actor=None,
+            organisation=organisations[organisation_key],
+            email=email,
+            full_name=full_name,
+            roles=roles,
+            password=DEMO_PASSWORD,
+            job_title="Compte de démonstration",
             region=Region.objects.get(code=region_code) if region_code else None,
-        )  # fmt: skip
+        )
         TOTP.activate(user, generate_totp_secret())
         created += 1
     return created

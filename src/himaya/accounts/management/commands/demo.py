@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from himaya.accounts.demo import loader
 from himaya.accounts.models import Organisation
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             for email, code, remaining in rows:
                 self.stdout.write(f"{code}  {email}  (valid {remaining}s more)")
             return
-        if action == "load" and not options["accounts"] or options["load_if_empty"]:
+        if (action == "load" and not options["accounts"]) or options["load_if_empty"]:
             if options["load_if_empty"] and Organisation.objects.exists():
                 self.stdout.write("Demo data already present.") if options["verbosity"] > 1 else None
             else:
@@ -47,8 +47,12 @@ class Command(BaseCommand):
     def _print_accounts(self) -> None:
         rows = loader.demo_accounts()
         self.stdout.write("")
-        self.stdout.write("Demo accounts (all fictional). Password for every account: " + loader.DEMO_PASSWORD)
+        self.stdout.write(
+            "Demo accounts (all fictional). Password for every account: " + loader.DEMO_PASSWORD
+        )
         for email, roles, organisation in rows:
             self.stdout.write(f"  {email:<42} {roles:<24} {organisation}")
-        self.stdout.write("Two-factor code at sign-in: `.venv/bin/himaya demo totp` (or `... demo totp EMAIL`).")
+        self.stdout.write(
+            "Two-factor code at sign-in: `.venv/bin/himaya demo totp` (or `... demo totp EMAIL`)."
+        )
         self.stdout.write("")
