@@ -18,6 +18,17 @@ class AccountAdapter(DefaultAccountAdapter):
         """Accounts are created by supervisors and administrators, never by sign-up."""
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """The first authenticator is enrolled right after the password: no second password prompt then."""
+        from allauth.core import context
+
+        request = context.request
+        user = getattr(request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated:
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request) or "0.0.0.0"  # noqa: S104  (rate-limit key only)
 

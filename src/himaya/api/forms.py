@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from himaya.core.forms import StyledFormMixin
-
 from himaya.accounts.models import Organisation, User
 from himaya.accounts.roles import Role
 from himaya.api.models import Scope
+from himaya.core.forms import StyledFormMixin
 
 
 class TokenForm(StyledFormMixin, forms.Form):
@@ -21,6 +20,6 @@ class TokenForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not viewer.has_role(Role.SYSTEM_ADMIN):
-            self.fields["organisation"].queryset = Organisation.objects.filter(pk=viewer.organisation_id)
+            cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(pk=viewer.organisation_id)
             self.fields["organisation"].initial = viewer.organisation_id
             self.fields["organisation"].disabled = True

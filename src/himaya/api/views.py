@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.models import User
@@ -31,6 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/token_list.html", {"page": paginate(request, queries.token_list(viewer=viewer))})
 
 
+@never_cache  # The page that answers the POST shows the secret: no cache may keep it.
 @require_http_methods(["GET", "POST"])
 @login_required
 def token_create(request: HttpRequest) -> HttpResponse:

@@ -519,6 +519,8 @@ def _plaintext(handle: IO[bytes], opened: _Opened, path: Path) -> Iterator[bytes
                 f"{path} has been altered or damaged (chunk {index + 1} has an invalid length)."
             )
         ciphertext = handle.read(length)
+        if len(ciphertext) < length:
+            raise BackupError(f"{path} is truncated: its last part is missing.")
         index += 1
         plaintext = None
         for last in (False, True):

@@ -5,7 +5,9 @@ def load(apps, schema_editor):
     """Re-run the idempotent territory loader so existing databases get the added cities."""
     from himaya.core.territories import load_territories
 
-    load_territories(apps.get_model("core", "Region"), apps.get_model("core", "Province"), apps.get_model("core", "City"))
+    load_territories(
+        apps.get_model("core", "Region"), apps.get_model("core", "Province"), apps.get_model("core", "City")
+    )
 
 
 class Migration(migrations.Migration):

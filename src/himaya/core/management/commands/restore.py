@@ -22,7 +22,9 @@ class Command(BaseCommand):
             "--force", action="store_true", help="wipe a database that already holds data, then restore"
         )
         parser.add_argument(
-            "--check", action="store_true", help="only decrypt and verify the file; the database is not touched"
+            "--check",
+            action="store_true",
+            help="only decrypt and verify the file; the database is not touched",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

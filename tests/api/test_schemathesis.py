@@ -1,0 +1,113 @@
+"""Schemathesis drives every operation of the OpenAPI document against the in-process WSGI application.
+
+For each operation it generates valid and invalid inputs and checks that none gives a server error and that
+every response (status code, content type, headers, body) conforms to the document — anonymously, and with a
+bearer token holding every scope.
+
+(schemathesis.pytest.from_fixture cannot be used: its lazy loader writes ``Item._nodeid``, which pytest 9 no
+longer has; so each operation is a parametrized test driving the operation's own hypothesis strategies.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+from himaya.api.api import api
+from himaya.config.wsgi import application
+from tests.api.conftest import ALL_SCOPES
+from tests.factories import make_organisation, make_user
+
+pytestmark = pytest.mark.django_db
+
+OPENAPI = "/api/v1/openapi.json"
+OPERATIONS = sorted(
+    f"{method.upper()} {path}"
+    for path, methods in api.get_openapi_schema(path_prefix="/api/v1/")["paths"].items()
+    for method in methods
+)
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture
+def wsgi_in_test_transaction() -> Iterator[None]:
+    """The WSGI handler closes "old" database connections around each request. Django's test client turns that
+    off so the test's transaction survives; do the same, since schemathesis calls the real WSGI handler."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(wsgi_in_test_transaction: None) -> schemathesis.BaseSchema:
+    # Something for the generated ids and searches to find: two organisations with users of several roles.
+    for name in ("Cellule Tanger", "Association Rabat"):
+        organisation = make_organisation(name=name)
+        make_user("supervisor", organisation=organisation)
+        make_user("caseworker", "territorial_analyst", organisation=organisation)
+    return schemathesis.openapi.from_wsgi(OPENAPI, application)
+
+
+def bearer(secret: str) -> type:
+    """An auth provider: schemathesis then knows the credentials are real, and its ``ignored_auth`` check
+    replays each successful request without them and with forged ones, expecting 401/403."""
+
+    class Bearer:
+        def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
+            return secret
+
+        def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+            case.headers["Authorization"] = f"Bearer {data}"
+
+    return Bearer
+
+
+def fuzz(api_schema: schemathesis.BaseSchema, label: str) -> None:
+    method, path = label.split(" ", 1)
+    operation = api_schema[path][method]
+    auth = api_schema.auth if api_schema.auth.is_defined else None
+    cases = operation.as_strategy(GenerationMode.POSITIVE, auth_storage=auth) | operation.as_strategy(
+        GenerationMode.NEGATIVE, auth_storage=auth
+    )
+
+    @FUZZ
+    @given(case=cases)
+    def check(case: schemathesis.Case) -> None:
+        case.call_and_validate()
+
+    check()
+
+
+def test_it_serves_the_operations_under_test(api_schema):
+    served = sorted(
+        f"{result.ok().method.upper()} {result.ok().path}" for result in api_schema.get_all_operations()
+    )
+    assert served == OPERATIONS
+    assert {"GET /api/v1/users", "GET /api/v1/organisations/{organisation_id}"} <= set(served)
+
+
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_it_conforms_anonymously(api_schema, label):
+    fuzz(api_schema, label)
+
+
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_it_conforms_with_a_token_holding_every_scope(api_schema, issue_token, label):
+    organisation = make_organisation(name="Partenaire")
+    make_user("caseworker", organisation=organisation)
+    _, secret = issue_token(organisation, scopes=ALL_SCOPES)
+    api_schema.auth()(bearer(secret))
+    fuzz(api_schema, label)
