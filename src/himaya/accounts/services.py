@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from himaya.accounts.models import Organisation, RoleAssignment, User
 from himaya.accounts.policies import grantable_roles, require
@@ -81,10 +82,11 @@ def _check_roles(granter: User, roles: Iterable[str]) -> list[str]:
     wanted = sorted(set(roles))
     unknown = [role for role in wanted if role not in Role.values]
     if unknown:
-        raise BusinessRuleError(f"Unknown role: {', '.join(unknown)}")
+        raise BusinessRuleError(_("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)})
     refused = set(wanted) - grantable_roles(granter)
     if refused:
-        raise BusinessRuleError("You may not grant these roles: " + ", ".join(sorted(refused)))
+        labels = ", ".join(str(Role(role).label) for role in sorted(refused))
+        raise BusinessRuleError(_("You may not grant these roles: %(roles)s") % {"roles": labels})
     return wanted
 
 
@@ -111,7 +113,7 @@ def user_create(
         wanted = sorted(set(roles))
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise BusinessRuleError("A user with this e-mail address already exists.")
+        raise BusinessRuleError(_("A user with this e-mail address already exists."))
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -139,7 +141,7 @@ def _write_roles(
     *, user: User, roles: list[str], granter: User | None, region: Region | None, province: Province | None
 ) -> None:
     if Role.TERRITORIAL_ANALYST in roles and region is None and province is None:
-        raise BusinessRuleError("A territorial analyst needs a region or a province.")
+        raise BusinessRuleError(_("A territorial analyst needs a region or a province."))
     for role in roles:
         scoped = role == Role.TERRITORIAL_ANALYST
         RoleAssignment.objects.create(
@@ -161,7 +163,7 @@ def user_update(*, actor: User, user: User, expected_version: int | None = None,
     if "email" in changed:
         user.email = user.email.strip().lower()
         if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
-            raise BusinessRuleError("A user with this e-mail address already exists.")
+            raise BusinessRuleError(_("A user with this e-mail address already exists."))
     user.full_clean(exclude=["password"])
     _bump_version(User, user.pk, expected_version)
     if changed:
@@ -186,7 +188,7 @@ def user_set_roles(
     wanted = set(_check_roles(actor, roles))
     current = set(user.role_codes())
     if user.pk == actor.pk and Role.SYSTEM_ADMIN in current - wanted:
-        raise BusinessRuleError("You cannot remove your own administrator role.")
+        raise BusinessRuleError(_("You cannot remove your own administrator role."))
     revoked = sorted((current - wanted) & allowed)
     granted = sorted(wanted - current)
     user.role_assignments.filter(role__in=revoked).delete()
@@ -207,7 +209,7 @@ def user_set_roles(
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     require(actor, "accounts.change_user", user)
     if user.pk == actor.pk and not active:
-        raise BusinessRuleError("You cannot deactivate your own account.")
+        raise BusinessRuleError(_("You cannot deactivate your own account."))
     if user.is_active != active:
         user.is_active = active
         if not active:
