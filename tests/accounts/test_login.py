@@ -75,7 +75,9 @@ def test_it_sends_a_newcomer_to_authenticator_enrolment_first(client):
 
 
 def test_nobody_can_sign_up(client):
-    response = client.post("/fr/accounts/signup/", {"email": "new@example.org", "password1": "a-long-password-42"})
+    response = client.post(
+        "/fr/accounts/signup/", {"email": "new@example.org", "password1": "a-long-password-42"}
+    )
     assert response.status_code == 200
     assert not User.objects.filter(email="new@example.org").exists()
 

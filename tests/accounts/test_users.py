@@ -17,7 +17,12 @@ def test_a_supervisor_creates_a_colleague_who_is_invited_by_email(client_for, or
     supervisor = make_user("supervisor", organisation=org)
     response = client_for(supervisor).post(
         "/fr/users/new/",
-        {"full_name": "Amina Test", "email": "Amina@Example.org", "preferred_language": "ar", "roles": ["caseworker"]},
+        {
+            "full_name": "Amina Test",
+            "email": "Amina@Example.org",
+            "preferred_language": "ar",
+            "roles": ["caseworker"],
+        },
     )
     assert response.status_code == 302
     created = User.objects.get(email="amina@example.org")
@@ -43,7 +48,11 @@ def test_a_supervisor_cannot_create_users_in_another_organisation(org, other_org
     supervisor = make_user("supervisor", organisation=org)
     with pytest.raises(PermissionDenied):
         services.user_create(
-            actor=supervisor, organisation=other_org, email="x@example.org", full_name="X", roles=["caseworker"]
+            actor=supervisor,
+            organisation=other_org,
+            email="x@example.org",
+            full_name="X",
+            roles=["caseworker"],
         )
 
 
@@ -93,7 +102,8 @@ def test_roles_are_replaced_and_the_change_is_audited(client_for, org):
     supervisor = make_user("supervisor", organisation=org)
     colleague = make_user("caseworker", organisation=org)
     response = client_for(supervisor).post(
-        f"/fr/users/{colleague.pk}/edit/", {"save_roles": "1", "roles-roles": ["hotline_operator", "caseworker"]}
+        f"/fr/users/{colleague.pk}/edit/",
+        {"save_roles": "1", "roles-roles": ["hotline_operator", "caseworker"]},
     )
     assert response.status_code == 302
     colleague.forget_roles()
@@ -130,7 +140,12 @@ def test_a_stale_edit_is_refused_as_a_conflict(org):
 def test_the_edit_form_shows_a_conflict_message(client_for, org):
     supervisor = make_user("supervisor", organisation=org)
     colleague = make_user("caseworker", organisation=org)
-    data = {"full_name": "New", "email": colleague.email, "preferred_language": "fr", "version": colleague.version}
+    data = {
+        "full_name": "New",
+        "email": colleague.email,
+        "preferred_language": "fr",
+        "version": colleague.version,
+    }
     services.user_update(actor=supervisor, user=colleague, job_title="Meanwhile")
     response = client_for(supervisor).post(f"/en/users/{colleague.pk}/edit/", data)
     assert response.status_code == 200
@@ -177,7 +192,9 @@ def test_reading_a_colleague_profile_is_audited(client_for, org):
     supervisor = make_user("supervisor", organisation=org)
     colleague = make_user("caseworker", organisation=org)
     client_for(supervisor).get(f"/fr/users/{colleague.pk}/")
-    assert AuditEvent.objects.filter(action="read", actor_id=supervisor.pk, object_id=str(colleague.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="read", actor_id=supervisor.pk, object_id=str(colleague.pk)
+    ).exists()
 
 
 def test_a_guessed_url_of_another_organisation_answers_404_and_is_not_a_500(client_for, org, other_org):

@@ -100,7 +100,9 @@ MATRIX: dict[str, Row] = {
     "accounts:audit_log": Row(url=fixed("/fr/audit/"), own=MANAGERS),
     "tokens:list": Row(url=fixed("/fr/api-tokens/"), own=MANAGERS),
     "tokens:create": Row(url=fixed("/fr/api-tokens/new/"), own=MANAGERS),
-    "tokens:revoke": Row(url=obj("/fr/api-tokens/{}/revoke/", "token"), method="POST", own=MANAGERS, other=ADMIN),
+    "tokens:revoke": Row(
+        url=obj("/fr/api-tokens/{}/revoke/", "token"), method="POST", own=MANAGERS, other=ADMIN
+    ),
     # JSON API (session authentication; tokens are covered in tests/api).
     "api:root": Row(url=fixed("/api/v1/"), own=ALL, anonymous={200}, api=True),
     "api:api-root": Row(url=fixed("/api/v1/"), own=ALL, anonymous={200}, api=True),
@@ -179,7 +181,9 @@ def _check(row: Row, path: str, client: Client, expected: set[int], who: str) ->
     with transaction.atomic():
         status = _request(client, row, path)
         transaction.set_rollback(True)
-    assert status in expected, f"{row.method} {path} as {who}: got {status}, expected one of {sorted(expected)}"
+    assert status in expected, (
+        f"{row.method} {path} as {who}: got {status}, expected one of {sorted(expected)}"
+    )
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX))

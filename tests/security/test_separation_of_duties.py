@@ -39,6 +39,8 @@ def test_an_administrator_does_not_see_data_reads_in_the_audit_log(client_for):
 
     admin = make_user(Role.SYSTEM_ADMIN)
     supervisor = make_user(Role.SUPERVISOR)
-    audit.record(AuditAction.READ, actor=supervisor, object_type="cases.survivor", object_id="42", fields=["name"])
+    audit.record(
+        AuditAction.READ, actor=supervisor, object_type="cases.survivor", object_id="42", fields=["name"]
+    )
     page = client_for(admin).get("/en/audit/").content
     assert b"cases.survivor" not in page

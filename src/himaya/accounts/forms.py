@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import Organisation, User
 from himaya.accounts.policies import grantable_roles
 from himaya.accounts.roles import Role
+from himaya.accounts.services import ORGANISATION_FIELDS
 from himaya.core.forms import StyledFormMixin
 from himaya.core.models import City, Province, Region
 
@@ -18,29 +19,18 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "name_ar",
-            "acronym",
-            "kind",
-            "sector",
-            "region",
-            "province",
-            "city",
-            "parent",
-            "email",
-            "phone",
-            "website",
-            "address",
-            "is_active",
-        ]
+        fields = list(ORGANISATION_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["province"]).queryset = Province.objects.select_related("region")
+        cast(forms.ModelChoiceField, self.fields["province"]).queryset = Province.objects.select_related(
+            "region"
+        )
         cast(forms.ModelChoiceField, self.fields["city"]).queryset = City.objects.all()
         if self.instance.pk:
-            cast(forms.ModelChoiceField, self.fields["parent"]).queryset = Organisation.objects.exclude(pk=self.instance.pk)
+            cast(forms.ModelChoiceField, self.fields["parent"]).queryset = Organisation.objects.exclude(
+                pk=self.instance.pk
+            )
             self.fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
@@ -67,7 +57,9 @@ class RoleChoicesMixin(StyledFormMixin, forms.Form):
 
     def limit_roles(self, granter: User) -> None:
         allowed = grantable_roles(granter)
-        cast(forms.ChoiceField, self.fields["roles"]).choices = [(value, label) for value, label in Role.choices if value in allowed]
+        cast(forms.ChoiceField, self.fields["roles"]).choices = [
+            (value, label) for value, label in Role.choices if value in allowed
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -94,7 +86,9 @@ class UserCreateForm(RoleChoicesMixin):
         super().__init__(*args, **kwargs)
         self.limit_roles(granter)
         if not granter.has_role(Role.SYSTEM_ADMIN):
-            cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(pk=granter.organisation_id)
+            cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.filter(
+                pk=granter.organisation_id
+            )
             self.fields["organisation"].initial = granter.organisation_id
             self.fields["organisation"].disabled = True
 
