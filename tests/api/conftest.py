@@ -18,9 +18,13 @@ ALL_SCOPES = tuple(Scope.values)
 def issue_token(db: None) -> Callable[..., tuple[ApiToken, str]]:
     """Issue a real token through the service, as an administrator would: returns (token, secret)."""
 
-    def issue(organisation: Organisation, scopes: Iterable[str] = ALL_SCOPES, days: int = 30) -> tuple[ApiToken, str]:
+    def issue(
+        organisation: Organisation, scopes: Iterable[str] = ALL_SCOPES, days: int = 30
+    ) -> tuple[ApiToken, str]:
         admin: User = make_user("system_admin")
-        return services.token_issue(actor=admin, organisation=organisation, name="Partner", scopes=scopes, days=days)
+        return services.token_issue(
+            actor=admin, organisation=organisation, name="Partner", scopes=scopes, days=days
+        )
 
     return issue
 

@@ -85,10 +85,15 @@ def test_it_describes_a_signed_in_caller(client_for, user_factory, org):
 
 
 def test_it_describes_a_token_caller(client, org, issue_token):
-    token, secret = issue_token(org, scopes=["users:read"])
+    _, secret = issue_token(org, scopes=["users:read"])
     response = client.get("/api/v1/me", **bearer(secret))
     assert response.status_code == 200
-    assert response.json() == {"kind": "token", "user": None, "organisation_id": org.pk, "scopes": ["users:read"]}
+    assert response.json() == {
+        "kind": "token",
+        "user": None,
+        "organisation_id": org.pk,
+        "scopes": ["users:read"],
+    }
 
 
 def test_it_refuses_a_session_without_two_factor_enrolment(client_for, user_factory, org):

@@ -67,11 +67,14 @@ class Server:
     _codes: dict[str, str] = field(default_factory=dict)
     _codes_expire_at: float = 0.0
     _used_codes: dict[str, set[str]] = field(default_factory=dict)
+    last_code_at: dict[str, float] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def himaya(self, *args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def himaya(
+        self, *args: str, timeout: float = 120, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(  # noqa: S603  (our own command, fixed arguments)
             [str(HIMAYA), *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
         )
@@ -96,6 +99,7 @@ class Server:
             assert code, f"no TOTP code for {email}: {self._codes}"
             if code not in self._used_codes.setdefault(email, set()):
                 self._used_codes[email].add(code)
+                self.last_code_at[email] = time.monotonic()
                 return code
             self._wait_until(self._codes_expire_at + 0.5)
         raise AssertionError(f"could not get a fresh TOTP code for {email}")
@@ -266,16 +270,17 @@ class Contexts:
         return self.new(storage_state, **options).new_page()
 
     def _watch(self, page: Page) -> None:
-        page.on("console", lambda message: self.reports.console.append((message.type, message.text, page.url)))
+        page.on(
+            "console", lambda message: self.reports.console.append((message.type, message.text, page.url))
+        )
         page.on("pageerror", lambda error: self.reports.page_errors.append(f"{page.url}: {error}"))
 
     def sign_in(self, page: Page, email: str, *, remember: bool = True) -> None:
         """Sign in through the real forms: e-mail and password, then the current TOTP code."""
         submit_password(page, self.server, email, DEMO_PASSWORD)
         assert "/accounts/2fa/authenticate/" in page.url, f"no TOTP stage for {email}: {page.url}"
-        page.fill("input[name=code]", self.server.totp_code(email))
-        page.locator("form:has(input[name=code]) button[type=submit]").first.click()
-        page.wait_for_url(re.compile(r"/home/$"))
+        submit_code(page, self.server.totp_code(email))
+        assert re.search(r"/home/$", page.url), f"{email} not signed in: {page.url}"
         if remember:
             self.sessions[email] = page.context.storage_state()
 
@@ -287,7 +292,6 @@ class Contexts:
             page.goto(self.server.url("/fr/home/"))
             if re.search(r"/home/$", page.url):
                 return page
-        page.goto(self.server.url("/fr/accounts/login/"))
         self.sign_in(page, email)
         return page
 
@@ -295,13 +299,22 @@ class Contexts:
         self.sessions.pop(email, None)
 
 
+def submit(page: Page, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to (after any redirects) to load."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
 def submit_password(page: Page, server: Server, email: str, password: str, language: str = "fr") -> None:
-    if f"/{language}/accounts/login/" not in page.url:
-        page.goto(server.url(f"/{language}/accounts/login/"))
+    page.goto(server.url(f"/{language}/accounts/login/"))
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, "main form button[type=submit]")
+
+
+def submit_code(page: Page, code: str) -> None:
+    page.fill("input[name=code]", code)
+    submit(page, "form:has(input[name=code]) button[type=submit]")
 
 
 @pytest.fixture(scope="session")

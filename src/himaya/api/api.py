@@ -119,7 +119,9 @@ organisations = Router(tags=["organisations"])
 users = Router(tags=["users"])
 
 
-@organisations.get("", response={200: list[OrganisationOut], **DENIED, **INVALID}, summary="List organisations")
+@organisations.get(
+    "", response={200: list[OrganisationOut], **DENIED, **INVALID}, summary="List organisations"
+)
 @paginate(ApiPagination)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     caller, kind = _caller(request), filters.kind.value if filters.kind else ""
@@ -130,7 +132,9 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
 
 
 @organisations.get(
-    "/{organisation_id}", response={200: OrganisationOut, **DENIED, **NOT_FOUND, **INVALID}, summary="One organisation"
+    "/{organisation_id}",
+    response={200: OrganisationOut, **DENIED, **NOT_FOUND, **INVALID},
+    summary="One organisation",
 )
 def organisation_detail(request: HttpRequest, organisation_id: ObjectId) -> Organisation:
     caller = _caller(request)
@@ -140,7 +144,9 @@ def organisation_detail(request: HttpRequest, organisation_id: ObjectId) -> Orga
     return queries.organisation_get_for_staff(viewer=caller, pk=organisation_id)
 
 
-@users.get("", response={200: list[UserOut], **DENIED, **INVALID}, summary="List the users the caller may see")
+@users.get(
+    "", response={200: list[UserOut], **DENIED, **INVALID}, summary="List the users the caller may see"
+)
 @paginate(ApiPagination)
 def user_list(request: HttpRequest, filters: Query[UserFilters]) -> Any:
     caller = _caller(request)

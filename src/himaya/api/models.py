@@ -14,12 +14,16 @@ class Scope(models.TextChoices):
 
 
 class ApiToken(models.Model):
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(_("scopes"), default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(null=True, blank=True)

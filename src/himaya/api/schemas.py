@@ -29,8 +29,12 @@ class ApiPagination(LimitOffsetPagination):
 
 
 class OrganisationFilters(Schema):
-    q: str = Field("", max_length=100, pattern=NO_NUL, description="Part of the name, Arabic name or acronym.")
-    kind: OrganisationKind | SkipJsonSchema[None] = Field(None, description="Only organisations of this kind.")
+    q: str = Field(
+        "", max_length=100, pattern=NO_NUL, description="Part of the name, Arabic name or acronym."
+    )
+    kind: OrganisationKind | SkipJsonSchema[None] = Field(
+        None, description="Only organisations of this kind."
+    )
 
 
 class UserFilters(Schema):
@@ -66,11 +70,11 @@ class RoleOut(Schema):
 
     @staticmethod
     def resolve_region_code(obj: RoleAssignment) -> str | None:
-        return obj.region.code if obj.region_id else None
+        return obj.region.code if obj.region is not None else None
 
     @staticmethod
     def resolve_province_code(obj: RoleAssignment) -> str | None:
-        return obj.province.code if obj.province_id else None
+        return obj.province.code if obj.province is not None else None
 
 
 class UserOut(Schema):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from himaya.accounts.models import Organisation, User
 from himaya.accounts.policies import require
@@ -18,7 +19,7 @@ from himaya.core import audit
 from himaya.core.errors import BusinessRuleError
 from himaya.core.models import AuditAction
 
-TOKEN_PREFIX = "hmy_"
+TOKEN_PREFIX = "hmy_"  # noqa: S105  (a public marker that starts every token, not a secret)
 
 
 def _digest(token: str) -> str:
@@ -33,7 +34,7 @@ def token_issue(
     require(actor, "api.manage_tokens", organisation)
     wanted = sorted(set(scopes))
     if not wanted or any(scope not in Scope.values for scope in wanted):
-        raise BusinessRuleError("Choose at least one valid scope.")
+        raise BusinessRuleError(_("Choose at least one valid scope."))
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -45,7 +46,9 @@ def token_issue(
         created_by=actor,
         expires_at=timezone.now() + timedelta(days=days or settings.API_TOKEN_TTL_DAYS),
     )
-    audit.record(AuditAction.PERMISSION_CHANGE, actor=actor, target=token, detail={"token": "issued", "scopes": wanted})
+    audit.record(
+        AuditAction.PERMISSION_CHANGE, actor=actor, target=token, detail={"token": "issued", "scopes": wanted}
+    )
     return token, secret
 
 

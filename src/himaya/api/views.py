@@ -29,7 +29,9 @@ def _viewer(request: HttpRequest) -> User:
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
-    return render(request, "api/token_list.html", {"page": paginate(request, queries.token_list(viewer=viewer))})
+    return render(
+        request, "api/token_list.html", {"page": paginate(request, queries.token_list(viewer=viewer))}
+    )
 
 
 @never_cache  # The page that answers the POST shows the secret: no cache may keep it.
