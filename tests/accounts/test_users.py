@@ -206,3 +206,53 @@ def test_a_guessed_url_of_another_organisation_answers_404_and_is_not_a_500(clie
     stranger.refresh_from_db()
     assert stranger.is_active
     assert client.get("/fr/users/999999/").status_code == 404
+
+
+def test_the_members_link_lists_one_organisation(client_for):
+    from tests.factories import make_organisation
+
+    admin = make_user("system_admin")
+    shelter = make_organisation(name="Shelter")
+    make_user("caseworker", organisation=shelter, full_name="Member Of Shelter")
+    make_user("caseworker", full_name="Somebody Else")
+    page = client_for(admin).get("/en/users/", {"organisation": shelter.pk}).content
+    assert b"Member Of Shelter" in page
+    assert b"Somebody Else" not in page
+
+
+def test_refused_and_guessed_urls_are_audited(client_for, org, other_org):
+    caseworker = make_user("caseworker", organisation=org)
+    stranger = make_user("caseworker", organisation=other_org)
+    client = client_for(caseworker)
+    assert client.get("/fr/audit/").status_code == 403
+    assert client.get(f"/fr/users/{stranger.pk}/").status_code == 404
+    denied = AuditEvent.objects.filter(action="denied", actor_id=caseworker.pk)
+    assert sorted(event.detail["status"] for event in denied) == [403, 404]
+    assert {event.organisation_id for event in denied} == {org.pk}
+
+
+def test_failed_logins_of_a_colleague_reach_the_supervisor_log(client, client_for, org):
+    supervisor = make_user("supervisor", organisation=org)
+    colleague = make_user("caseworker", organisation=org)
+    client.post("/fr/accounts/login/", {"login": colleague.email, "password": "wrong-password-1"})
+    page = client_for(supervisor).get("/en/audit/", {"action": "login_failed"}).content
+    assert colleague.email.encode() in page
+
+
+def test_users_land_on_their_preferred_language_after_login(client):
+    from tests.factories import current_code
+
+    user = make_user("caseworker", preferred_language="ar")
+    client.post("/fr/accounts/login/", {"login": user.email, "password": "correct-horse-battery-staple"})
+    response = client.post("/fr/accounts/2fa/authenticate/", {"code": current_code(user)})
+    assert response["Location"] == "/ar/home/"
+
+
+def test_organisation_names_show_in_arabic_on_arabic_pages(client_for):
+    from tests.factories import make_organisation
+
+    cell = make_organisation(name="Cellule X", name_ar="خلية س")
+    user = make_user("caseworker", organisation=cell)
+    client = client_for(user)
+    assert "خلية س" in client.get("/ar/home/").content.decode()
+    assert "Cellule X" in client.get("/fr/home/").content.decode()

@@ -8,6 +8,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 
 from himaya.core import crypto
 from himaya.core.middleware import client_address
@@ -32,6 +34,12 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Land on the home page in the user's preferred language (an explicit ?next= still wins)."""
+        language = getattr(request.user, "preferred_language", "") or "fr"
+        with translation.override(language):
+            return reverse("accounts:home")
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request) or "0.0.0.0"  # noqa: S104  (rate-limit key only)

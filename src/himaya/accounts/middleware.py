@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 ALLOWED_PREFIXES = ("/static/", "/healthz")
 ALLOWED_URL_NAMES = (
@@ -30,7 +31,7 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if user.is_authenticated and not self._enrolled(request) and not self._allowed(request):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Two-factor enrolment required."}, status=403)
+                return JsonResponse({"detail": _("Two-factor enrolment required.")}, status=403)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.roles import Role
@@ -93,6 +94,13 @@ class Organisation(models.Model):
     @property
     def audit_organisation_id(self) -> int:
         return self.pk
+
+    @property
+    def display_name(self) -> str:
+        """The Arabic name on Arabic pages when there is one, the (French) name otherwise."""
+        if self.name_ar and (get_language() or "fr").startswith("ar"):
+            return self.name_ar
+        return self.name
 
 
 class UserQuerySet(models.QuerySet["User"]):

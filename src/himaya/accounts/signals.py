@@ -10,6 +10,7 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 from himaya.accounts.lockout import username_from_request
+from himaya.accounts.models import User
 from himaya.core import audit
 from himaya.core.models import AuditAction
 
@@ -27,16 +28,34 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(auth_signals.user_login_failed)
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    email = username_from_request(request, credentials)
     audit.record(
-        AuditAction.LOGIN_FAILED,
-        actor_email=username_from_request(request, credentials),
-        detail={"stage": "password"},
+        AuditAction.LOGIN_FAILED, actor_email=email, detail={"stage": "password"}, **_account_of(email)
     )
+
+
+def _account_of(email: str) -> dict[str, Any]:
+    """The targeted account, so that its supervisor sees failed logins and lockouts in the access log."""
+    account = (
+        User.objects.filter(email__iexact=email).values("pk", "organisation_id").first() if email else None
+    )
+    if account is None:
+        return {}
+    return {
+        "object_type": "accounts.user",
+        "object_id": account["pk"],
+        "object_organisation_id": account["organisation_id"],
+    }
 
 
 @receiver(user_locked_out)
 def audit_lockout(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
-    audit.record(AuditAction.LOCKOUT, actor_email=username or "", detail={"stage": "password"})
+    audit.record(
+        AuditAction.LOCKOUT,
+        actor_email=username or "",
+        detail={"stage": "password"},
+        **_account_of(username or ""),
+    )
 
 
 @receiver(mfa_signals.authentication_failed)

@@ -149,8 +149,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if not viewer.has_perm("accounts.list_users"):
         raise PermissionDenied
     search = request.GET.get("q", "").strip()[:100]
-    users = queries.user_list(viewer=viewer, search=search)
-    return render(request, "accounts/user_list.html", {"page": paginate(request, users), "search": search})
+    organisation = request.GET.get("organisation", "")
+    organisation_id = int(organisation) if organisation.isdigit() else None
+    users = queries.user_list(viewer=viewer, search=search, organisation_id=organisation_id)
+    context = {"page": paginate(request, users), "search": search, "organisation": organisation_id}
+    return render(request, "accounts/user_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

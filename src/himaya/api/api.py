@@ -31,6 +31,7 @@ from himaya.api.schemas import (
     UserOut,
     ValidationErrorOut,
 )
+from himaya.core.audit import record_denied
 from himaya.core.errors import BusinessRuleError
 
 
@@ -71,11 +72,13 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    record_denied(request, status=403, reason="forbidden")
     return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    record_denied(request, status=404, reason="not_found")
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 

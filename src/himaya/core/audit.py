@@ -121,3 +121,15 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
         expected_previous = event.hash
         checked += 1
     return ChainReport(True, checked)
+
+
+def record_denied(request: Any, *, status: int, reason: str) -> None:
+    """Audit a refused request (403, 404 of a signed-in user, forged CSRF): who tried what, never a payload."""
+    user = getattr(request, "user", None)
+    if status == 404 and not getattr(user, "is_authenticated", False):
+        return  # anonymous 404s are noise, not an access attempt on data
+    record(
+        AuditAction.DENIED,
+        actor=user,
+        detail={"status": status, "reason": reason, "method": request.method, "path": request.path[:200]},
+    )

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from himaya.core.audit import record_denied
+
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
@@ -24,14 +26,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    record_denied(request, status=403, reason="csrf")
     return render(request, "core/error.html", {"code": 403, "kind": "csrf"}, status=403)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    record_denied(request, status=403, reason="forbidden")
     return render(request, "core/error.html", {"code": 403, "kind": "forbidden"}, status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    record_denied(request, status=404, reason="not_found")
     return render(request, "core/error.html", {"code": 404, "kind": "not_found"}, status=404)
 
 
