@@ -56,8 +56,7 @@ def rotate_all() -> dict[str, int]:
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedTextField):
-                counts[f"{model._meta.db_table}.{field.column}"] = _rotate_column(
-                    model._meta.db_table, field.column
-                )
+                column = str(field.column)
+                counts[f"{model._meta.db_table}.{column}"] = _rotate_column(model._meta.db_table, column)
     counts["mfa_authenticator.data.secret"] = _rotate_authenticators()
     return counts
