@@ -26,17 +26,17 @@ os.environ["HIMAYA_DATABASE_URL"] = os.environ.get(
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaya.config.settings")
 os.environ["HIMAYA_DEBUG"] = "0"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
-from himaya.accounts.models import Organisation, RoleAssignment, User  # noqa: E402
-from himaya.core import audit  # noqa: E402
-from himaya.core.models import AuditAction, Province  # noqa: E402
+from himaya.accounts.models import Organisation, RoleAssignment, User
+from himaya.core import audit
+from himaya.core.models import AuditAction, Province
 
 ORGANISATIONS, USERS_PER_ORGANISATION, AUDIT_EVENTS = 50, 20, 5000
 
