@@ -61,7 +61,7 @@ def test_it_declares_session_and_bearer_security(client):
 
 def test_it_rejects_anonymous_callers(client):
     for path in ("/api/v1/me", "/api/v1/users", "/api/v1/organisations", "/api/v1/users/1"):
-        response = client.get(path)
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")  # without it, the default language: French
         assert response.status_code == 401, path
         assert response.json() == {"detail": "Authentication required."}
 
@@ -100,7 +100,7 @@ def test_it_refuses_a_session_without_two_factor_enrolment(client_for, user_fact
     newcomer = user_factory("system_admin", organisation=org, totp=False)
     client = client_for(newcomer)
     for path in ("/api/v1/me", "/api/v1/users", "/api/v1/organisations"):
-        response = client.get(path)
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403, path
         assert response.json() == {"detail": "Two-factor enrolment required."}
 

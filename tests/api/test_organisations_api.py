@@ -69,7 +69,9 @@ def test_it_shows_one_organisation(client_for, user_factory, org, other_org):
 
 
 def test_it_answers_404_for_a_missing_organisation(client_for, user_factory, org):
-    response = client_for(user_factory("caseworker", organisation=org)).get("/api/v1/organisations/987654321")
+    response = client_for(user_factory("caseworker", organisation=org)).get(
+        "/api/v1/organisations/987654321", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
@@ -96,6 +98,6 @@ def test_it_lists_active_organisations_to_a_token(client, org, issue_token):
 def test_it_requires_scope(client, org, issue_token):
     _, secret = issue_token(org, scopes=["users:read"])
     for path in ("/api/v1/organisations", f"/api/v1/organisations/{org.pk}"):
-        response = client.get(path, **bearer(secret))
+        response = client.get(path, **bearer(secret), HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403, path
         assert response.json() == {"detail": "This token lacks the scope organisations:read."}

@@ -111,7 +111,7 @@ def test_it_rejects_revoked_token(client, org, issue_token):
     token, secret = issue_token(org)
     assert client.get("/api/v1/me", **bearer(secret)).status_code == 200
     services.token_revoke(actor=make_user("system_admin"), token=token)
-    response = client.get("/api/v1/me", **bearer(secret))
+    response = client.get("/api/v1/me", **bearer(secret), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication required."}
 

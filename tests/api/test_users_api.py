@@ -85,7 +85,9 @@ def test_it_shows_a_supervisor_a_colleague_and_audits_the_read(client_for, peopl
 
 
 def test_it_hides_other_organisations_users(client_for, people):
-    response = client_for(people["supervisor_a"]).get(f"/api/v1/users/{people['caseworker_b'].pk}")
+    response = client_for(people["supervisor_a"]).get(
+        f"/api/v1/users/{people['caseworker_b'].pk}", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
     assert not AuditEvent.objects.filter(action=AuditAction.READ).exists()
@@ -132,7 +134,7 @@ def test_it_audits_a_token_read(client, people, org, issue_token):
 def test_it_requires_scope(client, people, org, issue_token):
     _, secret = issue_token(org, scopes=["organisations:read"])
     for path in ("/api/v1/users", f"/api/v1/users/{people['caseworker_a'].pk}"):
-        response = client.get(path, **bearer(secret))
+        response = client.get(path, **bearer(secret), HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403, path
         assert response.json() == {"detail": "This token lacks the scope users:read."}
     assert not AuditEvent.objects.filter(action=AuditAction.READ).exists()
