@@ -107,3 +107,13 @@ def test_nobody_else_sees_the_log(user_factory, org):
     caseworker = user_factory("caseworker", organisation=org)
     audit.record(AuditAction.LOGIN, actor=caseworker, target=caseworker)
     assert not AuditEvent.objects.visible_to(caseworker).exists()
+
+
+def test_the_log_shows_translated_labels_not_codes(client_for, user_factory, org):
+    supervisor = user_factory("supervisor", organisation=org)
+    colleague = user_factory("caseworker", organisation=org)
+    client_for(supervisor).get(f"/fr/users/{colleague.pk}/")
+    page = client_for(supervisor).get("/fr/audit/", {"action": "read"}).content.decode()
+    assert "Superviseur" in page
+    assert "accounts.user" not in page
+    assert "full_name" not in page
