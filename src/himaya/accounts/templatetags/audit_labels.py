@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 
 from himaya.accounts.roles import Role
 
@@ -19,7 +20,7 @@ def role_labels(codes: str) -> str:
     return ", ".join(labels)
 
 
-def _model(label: str) -> type | None:
+def _model(label: str) -> type[Model] | None:
     try:
         return apps.get_model(label)
     except (LookupError, ValueError):
@@ -38,7 +39,8 @@ def field_labels(names: list[str], label: str) -> str:
     readable = []
     for name in names:
         try:
-            readable.append(str(model._meta.get_field(name).verbose_name) if model is not None else name)
+            field = model._meta.get_field(name) if model is not None else None
         except FieldDoesNotExist:
-            readable.append(name)
+            field = None
+        readable.append(str(getattr(field, "verbose_name", name)))
     return ", ".join(readable)
