@@ -35,6 +35,7 @@ src/himaya/static/vendor/.stamp: package-lock.json scripts/vendor-assets.sh
 messages: install $(MO_FILES)
 
 %.mo: %.po
+	@scripts/ensure-gettext.sh
 	@cd src/himaya && ../../$(HIMAYA) compilemessages -v 0 --ignore=.venv
 
 makemessages: install ## refresh the .po catalogues from the code and templates
