@@ -2,13 +2,14 @@
 
 A route missing from MATRIX fails ``test_every_route_is_in_the_matrix``. Each row says which roles may use
 the route (on an object of their own organisation and of another one); everyone else must get 403 or 404,
-anonymous visitors the login page (HTML) or 401 (API). Nothing may answer 500.
+anonymous visitors the login page (HTML) or 401 (API). Nothing may answer 500. The foundation's rows are here;
+each later area keeps its rows in ``tests/security/rows_<area>.py`` (merged below) and its objects in the
+``world`` fixture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,42 +19,27 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from himaya.accounts.roles import Role
 from himaya.api import services as api_services
+from tests.directory.factories import make_location, make_service
 from tests.factories import make_organisation, make_user
-
-ALL = frozenset(Role.values)
-ADMIN = frozenset({Role.SYSTEM_ADMIN})
-MANAGERS = frozenset({Role.SYSTEM_ADMIN, Role.SUPERVISOR})
-NOBODY: frozenset[str] = frozenset()
-
-OK_GET = {200}
-OK_POST = {302}
-DENIED = {403, 404}
-
-
-@dataclass(frozen=True)
-class Row:
-    """``url`` receives the world and "own" / "other" and returns the path (language /fr/)."""
-
-    url: Callable[[dict[str, Any], str], str]
-    method: str = "GET"
-    own: frozenset[str] = NOBODY
-    other: frozenset[str] | None = None  # None: the route has no object; only ``own`` applies
-    anonymous: set[int] = field(default_factory=lambda: {302})  # login redirect
-    staff_status: set[int] | None = None  # for authentication routes: status for any signed-in role
-    api: bool = False
-
-
-def fixed(path: str) -> Callable[[dict[str, Any], str], str]:
-    return lambda world, side: path
-
-
-def obj(template: str, key: str) -> Callable[[dict[str, Any], str], str]:
-    return lambda world, side: template.format(world[f"{side}_{key}"].pk)
-
-
-def auth(path: str, anonymous: set[int], staff: set[int], method: str = "GET") -> Row:
-    return Row(url=fixed(path), method=method, anonymous=anonymous, staff_status=staff)
-
+from tests.security import (
+    rows_directory_api,
+    rows_directory_public,
+    rows_directory_reports,
+    rows_directory_staff,
+)
+from tests.security.matrix import (
+    ADMIN,
+    ALL,
+    DENIED,
+    MANAGERS,
+    NOBODY,
+    OK_GET,
+    OK_POST,
+    Row,
+    auth,
+    fixed,
+    obj,
+)
 
 MATRIX: dict[str, Row] = {
     # Public and technical routes.
@@ -117,6 +103,10 @@ MATRIX: dict[str, Row] = {
         url=obj("/api/v1/users/{}", "user"), own=MANAGERS, other=ADMIN, anonymous={401}, api=True
     ),
 }
+for _area in (rows_directory_public, rows_directory_staff, rows_directory_reports, rows_directory_api):
+    _overlap = set(MATRIX) & set(_area.ROWS)
+    assert not _overlap, f"Routes with two rows in the matrix: {sorted(_overlap)}"
+    MATRIX.update(_area.ROWS)
 
 
 def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
@@ -155,8 +145,12 @@ def world(db: None) -> dict[str, Any]:
     other_token, _ = api_services.token_issue(
         actor=admin, organisation=other_org, name="other", scopes=["organisations:read"]
     )
+    own_service = make_service(organisation=own_org, location=make_location(organisation=own_org))
+    other_service = make_service(organisation=other_org, location=make_location(organisation=other_org))
     return {
         "users": users,
+        "own_service": own_service,
+        "other_service": other_service,
         "own_org": own_org,
         "other_org": other_org,
         "own_user": make_user("caseworker", organisation=own_org),

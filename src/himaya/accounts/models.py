@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -53,6 +54,9 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Stable identifier in the Open Referral (HSDS) exports and API.
+    hsds_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     region = models.ForeignKey(

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "himaya.core",
     "himaya.accounts",
+    "himaya.directory",
     "himaya.api",
 ]
 

@@ -22,5 +22,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("himaya.accounts.auth_urls")),
     path("", include("himaya.accounts.urls")),
     path("", include("himaya.api.token_urls")),
+    path("help/", include("himaya.directory.public_urls")),
+    path("directory/reports/", include("himaya.directory.report_urls")),
+    path("directory/", include("himaya.directory.urls")),
     prefix_default_language=True,
 )

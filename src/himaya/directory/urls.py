@@ -1,0 +1,7 @@
+"""Staff pages of the directory: services, verification, proposals, capacity."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "directory"
+
+urlpatterns: list = []
