@@ -209,12 +209,17 @@ DEFAULT_FROM_EMAIL = env.get("HIMAYA_DEFAULT_FROM_EMAIL", "Himaya <no-reply@hima
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Browser hardening.
+# Maps work with no tile server (markers and outlines only). An optional tile server, e.g.
+# https://tiles.example.ma/{z}/{x}/{y}.png, is the only other origin pages may load images from.
+HIMAYA_MAP_TILE_URL = env.get("HIMAYA_MAP_TILE_URL", "")
+_tile_origin = "{0.scheme}://{0.netloc}".format(urlparse(HIMAYA_MAP_TILE_URL)) if HIMAYA_MAP_TILE_URL else ""
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_tile_origin] if _tile_origin else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -6,11 +6,16 @@ Casablanca's eight prefectures of arrondissements are not loaded: the city belon
 
 from __future__ import annotations
 
+# Two provinces are placed by a rural commune: Fahs-Anjra has no municipality at all, and Aousserd's only
+# municipality (Lagouira) lies on the far southern border, away from the province's people.
+RURAL_COMMUNES = frozenset({"ksar-sghir", "aousserd"})
+
 # slug, name_fr, name_ar, province code, latitude, longitude
 CITIES: list[tuple[str, str, str, str, float, float]] = [
     # 01 Tanger-Tétouan-Al Hoceima
     ("tanger", "Tanger", "طنجة", "01.511", 35.7673, -5.7998),
     ("asilah", "Asilah", "أصيلة", "01.511", 35.4650, -6.0353),
+    ("ksar-sghir", "Ksar Sghir", "القصر الصغير", "01.227", 35.8433, -5.5586),
     ("tetouan", "Tétouan", "تطوان", "01.571", 35.5785, -5.3684),
     ("mdiq", "M'diq", "المضيق", "01.573", 35.6858, -5.3253),
     ("fnideq", "Fnideq", "الفنيدق", "01.573", 35.8494, -5.3573),
@@ -38,6 +43,8 @@ CITIES: list[tuple[str, str, str, str, float, float]] = [
     ("sefrou", "Sefrou", "صفرو", "03.451", 33.8305, -4.8353),
     ("taounate", "Taounate", "تاونات", "03.531", 34.5361, -4.6400),
     ("taza", "Taza", "تازة", "03.561", 34.2133, -4.0103),
+    ("missour", "Missour", "ميسور", "03.131", 33.0469, -3.9928),
+    ("moulay-yacoub", "Moulay Yacoub", "مولاي يعقوب", "03.591", 34.0870, -5.1800),
     # 04 Rabat-Salé-Kénitra
     ("rabat", "Rabat", "الرباط", "04.421", 34.0209, -6.8416),
     ("sale", "Salé", "سلا", "04.441", 34.0531, -6.7985),
@@ -57,6 +64,8 @@ CITIES: list[tuple[str, str, str, str, float, float]] = [
     ("oued-zem", "Oued Zem", "وادي زم", "05.311", 32.8627, -6.5735),
     # 06 Casablanca-Settat
     ("casablanca", "Casablanca", "الدار البيضاء", "06.141", 33.5731, -7.5898),
+    ("mediouna", "Médiouna", "مديونة", "06.355", 33.4530, -7.5160),
+    ("nouaceur", "Nouaceur", "النواصر", "06.385", 33.3670, -7.5830),
     ("mohammedia", "Mohammédia", "المحمدية", "06.371", 33.6866, -7.3830),
     ("el-jadida", "El Jadida", "الجديدة", "06.181", 33.2316, -8.5007),
     ("azemmour", "Azemmour", "أزمور", "06.181", 33.2877, -8.3420),
@@ -100,6 +109,7 @@ CITIES: list[tuple[str, str, str, str, float, float]] = [
     ("smara", "Es-Semara", "السمارة", "11.221", 26.7384, -11.6719),
     # 12 Dakhla-Oued Ed-Dahab
     ("dakhla", "Dakhla", "الداخلة", "12.391", 23.6848, -15.9580),
+    ("aousserd", "Aousserd", "أوسرد", "12.066", 22.5526, -14.3268),
 ]
 
 # The seat (capital) of each region, by region code.
