@@ -19,9 +19,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("Users"), reverse("accounts:user_list")))
     if user.has_perm("core.view_audit"):
         items.append((_("Audit log"), reverse("accounts:audit_log")))
+    # Apps built on accounts are reached by URL name only (accounts never imports them).
+    if user.has_perm("directory.view_directory"):
+        items.append((_("Directory"), reverse("directory:service_list")))
+        items.append((_("Find help (public)"), reverse("help:search")))
+    if user.has_perm("directory.verify_service"):
+        items.append((_("To verify"), reverse("directory:stale_list")))
+    if user.has_perm("directory.review_proposal"):
+        items.append((_("Proposals"), reverse("directory:proposal_queue")))
+    if user.has_perm("directory.view_directory"):
+        items.append((_("Pathway sheets"), reverse("directory_reports:pathway")))
+    if user.has_perm("directory.view_gaps"):
+        items.append((_("Gap analysis"), reverse("directory_reports:gaps")))
     if user.has_perm("api.manage_tokens", user.organisation):
         items.append((_("API tokens"), reverse("tokens:list")))
+    # One entry is active: the one whose address is the longest prefix of the current page.
     path = request.path
-    return {
-        "NAV_ITEMS": [{"label": label, "url": url, "active": path.startswith(url)} for label, url in items]
-    }
+    active = max((url for _label, url in items if path.startswith(url)), key=len, default=None)
+    return {"NAV_ITEMS": [{"label": label, "url": url, "active": url == active} for label, url in items]}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
@@ -18,6 +20,15 @@ class Card:
     text: str | Promise
     url: str = ""
     action: str | Promise = ""
+
+
+def provided_cards(user: User) -> list[Card]:
+    """Cards of the apps built on accounts (which accounts must not import): each dotted path in
+    ``settings.HIMAYA_HOME_CARD_PROVIDERS`` names a function ``(user) -> list[Card]``."""
+    cards: list[Card] = []
+    for path in getattr(settings, "HIMAYA_HOME_CARD_PROVIDERS", []):
+        cards += import_string(path)(user)
+    return cards
 
 
 def home_cards(user: User) -> list[Card]:
@@ -101,6 +112,7 @@ def home_cards(user: User) -> list[Card]:
                 _("See the organisations"),
             )
         )
+    cards += provided_cards(user)
     cards.append(
         Card(
             _("My security"),

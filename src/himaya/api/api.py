@@ -170,3 +170,8 @@ def user_detail(request: HttpRequest, user_id: ObjectId) -> User:
 
 api.add_router("/organisations", organisations)
 api.add_router("/users", users)
+
+# The directory read API in the Open Referral HSDS shape (anonymous access at the public level).
+from himaya.directory.api import router as directory_router  # noqa: E402
+
+api.add_router("/", directory_router)

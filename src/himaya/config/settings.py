@@ -212,6 +212,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Maps work with no tile server (markers and outlines only). An optional tile server, e.g.
 # https://tiles.example.ma/{z}/{x}/{y}.png, is the only other origin pages may load images from.
 HIMAYA_MAP_TILE_URL = env.get("HIMAYA_MAP_TILE_URL", "")
+HIMAYA_MAP_TILE_ATTRIBUTION = env.get("HIMAYA_MAP_TILE_ATTRIBUTION", "")
+# Where the public pages' quick exit goes (a neutral site); only on click, with no trail in the history.
+HIMAYA_QUICK_EXIT_URL = env.get("HIMAYA_QUICK_EXIT_URL", "https://www.google.com/search?q=meteo")
 _tile_origin = "{0.scheme}://{0.netloc}".format(urlparse(HIMAYA_MAP_TILE_URL)) if HIMAYA_MAP_TILE_URL else ""
 
 CONTENT_SECURITY_POLICY = {
@@ -249,6 +252,8 @@ if PRODUCTION:
 DEMO_MODE = env.get_bool("HIMAYA_DEMO", default=not PRODUCTION) and not PRODUCTION
 API_TOKEN_TTL_DAYS = env.get_int("HIMAYA_API_TOKEN_TTL_DAYS", 365)
 PAGE_SIZE = 25
+# Apps above `accounts` add cards to the home page through these providers (accounts imports none of them).
+HIMAYA_HOME_CARD_PROVIDERS = ["himaya.directory.home.home_cards"]
 
 LOGGING = {
     "version": 1,

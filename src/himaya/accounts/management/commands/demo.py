@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 
 from himaya.accounts.demo import loader
 from himaya.accounts.models import Organisation
@@ -38,11 +40,25 @@ class Command(BaseCommand):
         if (action == "load" and not options["accounts"]) or options["load_if_empty"]:
             if options["load_if_empty"] and Organisation.objects.exists():
                 self.stdout.write("Demo data already present.") if options["verbosity"] > 1 else None
+                if Organisation.objects.filter(is_fictional=True).exists():
+                    self._load_app_demos()  # a demo database: let newer apps add their (idempotent) part
             else:
                 created = loader.load_demo()
                 self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({created} demo users created)."))
+                self._load_app_demos()
         if action == "accounts" or options["accounts"]:
             self._print_accounts()
+
+    def _load_app_demos(self) -> None:
+        """Each app may name an idempotent demo loader in its AppConfig (``demo_loader = "dotted.path"``)."""
+        for config in apps.get_app_configs():
+            path = getattr(config, "demo_loader", None)
+            if path:
+                created = import_string(path)()
+                if created:
+                    self.stdout.write(
+                        self.style.SUCCESS(f"{config.verbose_name}: {created} demo entries loaded.")
+                    )
 
     def _print_accounts(self) -> None:
         rows = loader.demo_accounts()

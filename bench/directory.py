@@ -1,0 +1,438 @@
+"""Benchmarks of the directory: 20,000 services, public search, HSDS export, the HSDS API.
+
+Called by bench/run.py (``make bench``) after the foundation's figures, or alone: ``python bench/directory.py``
+(SQLite under var/bench/ by default, or BENCH_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/himaya_bench;
+a PostgreSQL bench database is dropped and created again). Writes its figures into the "Directory" section of
+docs/benchmarks.md, one subsection per database, keeping the other database's figures.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Directory"
+
+SERVICES = int(os.environ.get("BENCH_DIRECTORY_SERVICES", "20000"))
+SERVICES_PER_ORGANISATION = 10
+SEARCHES, API_PAGES = 200, 50
+BUDGET_S = 20  # each measured loop stops after this long, so that a run stays within minutes
+TARGETS = {"search_p95_ms": 20.0, "export_s": 30.0}
+
+
+def fresh_postgres(url: str) -> None:
+    """Drop and create the PostgreSQL bench database (it is throw-away), so that reruns start empty."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]*bench[a-z0-9_]*", name):
+        raise SystemExit(f"refusing to recreate {name!r}: a bench database name must contain 'bench'")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def log(message: str) -> None:
+    print(f"[directory bench {datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timings(label: str, samples: list[float], target: float | None = None) -> tuple[str, str]:
+    p95 = percentile(samples, 0.95)
+    verdict = "" if target is None else (f" (target < {target:g} ms: {'met' if p95 < target else 'MISSED'})")
+    return (
+        f"{label} ({len(samples)} samples)",
+        f"p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms{verdict}",
+    )
+
+
+# ------------------------------------------------------------------------------------------ the data
+
+
+HOURS = {
+    "office": [(day, clock(8, 30), clock(16, 30)) for day in ("MO", "TU", "WE", "TH", "FR")],
+    "ngo": [(day, clock(9, 0), clock(12, 30)) for day in ("MO", "TU", "WE", "TH", "FR")]
+    + [(day, clock(14, 0), clock(17, 30)) for day in ("MO", "TU", "WE", "TH", "FR")]
+    + [("SA", clock(9, 0), clock(13, 0))],
+    "always": [(day, clock(0, 0), clock(0, 0)) for day in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")],
+    "district": [(day, clock(8, 0), clock(20, 0)) for day in ("MO", "TU", "WE", "TH", "FR", "SA")],
+}
+HOURS_WEIGHTS = {"office": 40, "ngo": 25, "always": 20, "district": 15}
+WEEKDAY_INDEX = {day: n for n, day in enumerate(("MO", "TU", "WE", "TH", "FR", "SA", "SU"))}
+
+
+def generate(rng: random.Random) -> dict[str, Any]:
+    """Bulk-create 20,000 services spread over the provinces (by women population), needs, languages, hours."""
+    from django.db import transaction
+
+    from himaya.accounts.models import Organisation
+    from himaya.core.models import Province
+    from himaya.directory.models import (
+        Location,
+        Phone,
+        Schedule,
+        Service,
+        ServiceArea,
+        ServiceAtLocation,
+        ServiceLanguage,
+        ServiceStatus,
+        TaxonomyTerm,
+    )
+
+    provinces = list(Province.objects.select_related("region").order_by("code"))
+    weights = [province.women_population or 1 for province in provinces]
+    needs = list(TaxonomyTerm.objects.filter(taxonomy__code="himaya-needs"))
+    populations = list(TaxonomyTerm.objects.filter(taxonomy__code="himaya-populations"))
+    kinds = ["court_cell", "police_cell", "gendarmerie_cell", "hospital_cell", "ngo", "ngo", "ngo", "shelter"]
+    organisations_count = SERVICES // SERVICES_PER_ORGANISATION
+    homes = rng.choices(provinces, weights=weights, k=organisations_count)
+    organisations = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"Bench directory organisation {n}",
+                kind=kinds[n % len(kinds)],
+                sector="civil_society",
+                province=province,
+                region_id=province.region_id,
+                is_fictional=True,
+            )
+            for n, province in enumerate(homes)
+        ],
+        batch_size=1000,
+    )
+    locations = Location.objects.bulk_create(
+        [
+            Location(
+                organisation=organisation,
+                name=f"Lieu {n}",
+                address_1=f"{n} rue fictive",
+                city_name=province.name_fr,
+                postal_code=f"{10000 + n % 80000}",
+                province=province,
+                region_id=province.region_id,
+                latitude=round(rng.uniform(28.0, 35.8), 6),
+                longitude=round(rng.uniform(-13.0, -1.5), 6),
+                is_confidential=organisation.kind == "shelter",
+                front_door_phone="05 00 00 00 00" if organisation.kind == "shelter" else "",
+                is_fictional=True,
+            )
+            for n, (organisation, province) in enumerate(zip(organisations, homes, strict=True))
+        ],
+        batch_size=1000,
+    )
+    statuses = [ServiceStatus.ACTIVE] * 90 + [
+        ServiceStatus.NOT_ACCEPTING,
+        ServiceStatus.TEMPORARILY_CLOSED,
+        ServiceStatus.INACTIVE,
+        ServiceStatus.DEFUNCT,
+    ] * 2
+    now = datetime.now(UTC)
+    services: list[Service] = []
+    links, schedules, languages, phones, areas, term_links = [], [], [], [], [], []
+    through = Service.terms.through
+    hour_kinds, hour_weights = list(HOURS_WEIGHTS), list(HOURS_WEIGHTS.values())
+    for n in range(SERVICES):
+        organisation_index = n // SERVICES_PER_ORGANISATION
+        organisation, location = organisations[organisation_index], locations[organisation_index]
+        province = homes[organisation_index]
+        service = Service(
+            id=uuid.uuid4(),
+            organisation=organisation,
+            name=f"Service fictif {n} — {rng.choice(needs).name}",
+            description="Service généré pour les mesures.",
+            status=rng.choice(statuses),
+            verified_at=now - timedelta(days=rng.randint(1, 400)) if rng.random() < 0.8 else None,
+            is_fictional=True,
+        )
+        services.append(service)
+        links.append(ServiceAtLocation(service=service, location=location))
+        for term in rng.sample(needs, rng.randint(1, 3)) + rng.sample(populations, rng.randint(1, 2)):
+            term_links.append(through(service_id=service.id, taxonomyterm_id=term.id))
+        codes = {"ar", "ary", "fr"} | set(
+            rng.sample(["zgh", "tzm", "shi", "rif", "en", "es"], rng.randint(0, 2))
+        )
+        languages += [ServiceLanguage(service=service, code=code) for code in sorted(codes)]
+        for weekday, opens_at, closes_at in HOURS[rng.choices(hour_kinds, weights=hour_weights)[0]]:
+            schedules.append(
+                Schedule(
+                    service=service,
+                    weekday=weekday,
+                    weekday_index=WEEKDAY_INDEX[weekday],
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                )
+            )
+        phones.append(
+            Phone(service=service, number=f"05 00 {n // 10000:02d} {n // 100 % 100:02d} {n % 100:02d}")
+        )
+        areas.append(ServiceArea(service=service, name=province.name_fr, province=province))
+    with transaction.atomic():
+        _bulk(services, links, term_links, languages, schedules, phones, areas)
+    return {
+        "provinces": [p.code for p in provinces],
+        "weights": weights,
+        "needs": [t.code for t in needs],
+        "needs_ids": [str(t.id) for t in needs],
+        "populations": [t.code for t in populations],
+        "rows": len(services) + len(links) + len(term_links) + len(languages) + len(schedules) + len(phones),
+    }
+
+
+def _bulk(
+    services: list[Any],
+    links: list[Any],
+    term_links: list[Any],
+    languages: list[Any],
+    schedules: list[Any],
+    phones: list[Any],
+    areas: list[Any],
+) -> None:
+    from himaya.directory.models import (
+        Phone,
+        Schedule,
+        Service,
+        ServiceArea,
+        ServiceAtLocation,
+        ServiceLanguage,
+    )
+
+    through = Service.terms.through
+    for model, rows in (
+        (Service, services),
+        (ServiceAtLocation, links),
+        (through, term_links),
+        (ServiceLanguage, languages),
+        (Schedule, schedules),
+        (Phone, phones),
+        (ServiceArea, areas),
+    ):
+        model.objects.bulk_create(rows, batch_size=2000)
+
+
+# --------------------------------------------------------------------------------------- measures
+
+
+def measure_search(rng: random.Random, data: dict[str, Any]) -> list[float]:
+    from himaya.directory.search import public_search
+
+    instants = [
+        datetime(2026, 11, 23, hour, 15, tzinfo=UTC) + timedelta(days=day)
+        for day in range(7)
+        for hour in (3, 9, 14, 19)
+    ]
+    samples: list[float] = []
+    deadline = time.perf_counter() + BUDGET_S
+    for _ in range(SEARCHES):
+        if time.perf_counter() > deadline:
+            break
+        filters: dict[str, Any] = {
+            "need": rng.choice(data["needs"]),
+            "province": rng.choices(data["provinces"], weights=data["weights"])[0],
+            "language": rng.choice(["ar", "ary", "fr", "fr", "zgh", "tzm", "shi", "en", "es"]),
+            "open_now": rng.random() < 0.7,
+            "now": rng.choice(instants),
+        }
+        if rng.random() < 0.2:
+            filters["population"] = rng.choice(data["populations"])
+        if rng.random() < 0.1:
+            filters["q"] = "fictif"
+        start = time.perf_counter()
+        result = public_search(**filters)
+        list(result.items)
+        _ = result.total
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def measure_export() -> tuple[float, int]:
+    from himaya.directory.hsds import export_hsds
+
+    target = Path(tempfile.mkdtemp(prefix="hsds-", dir=BENCH_DIR))
+    try:
+        start = time.perf_counter()
+        export_hsds(target, format="json")
+        json_seconds = time.perf_counter() - start
+        log(f"export json {json_seconds:.1f} s")
+        size = sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    return json_seconds, size
+
+
+def measure_api(rng: random.Random, data: dict[str, Any], query: Callable[[int], str]) -> list[float]:
+    from django.test import Client
+
+    client = Client()
+    assert client.get(query(1)).status_code == 200
+    samples: list[float] = []
+    deadline = time.perf_counter() + BUDGET_S
+    for _ in range(API_PAGES):
+        if time.perf_counter() > deadline:
+            break
+        path = query(rng.randint(1, 40))
+        start = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return samples
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def main() -> list[tuple[str, str]]:
+    """Generate the data, measure, print and write the figures; Django must be set up and migrated."""
+    rng = random.Random(20_000)
+    rows: list[tuple[str, str]] = []
+    start = time.perf_counter()
+    data = generate(rng)
+    rows.append(
+        (
+            f"generate {SERVICES:,} services (bulk_create, {data['rows']:,} rows)",
+            f"{time.perf_counter() - start:.1f} s",
+        )
+    )
+    log("search")
+    search = measure_search(rng, data)
+    rows.append(
+        timings(
+            "public search (need + province + language, 70 % open now)",
+            search,
+            TARGETS["search_p95_ms"],
+        )
+    )
+    log("export")
+    json_seconds, size = measure_export()
+    target = TARGETS["export_s"]
+    rows.append(
+        (
+            f"HSDS export of {SERVICES:,} services, JSON (public audience, export_hsds)",
+            f"{json_seconds:.1f} s, {size / 1e6:.0f} MB (target < {target:g} s: {'met' if json_seconds < target else 'MISSED'})",
+        )
+    )
+    log("api")
+    needs = data["needs_ids"]
+    rows.append(
+        timings(
+            "API GET /api/v1/services (25 per page, random page)",
+            measure_api(rng, data, lambda page: f"/api/v1/services?page={page}"),
+        )
+    )
+    rows.append(
+        timings(
+            "API GET /api/v1/services?taxonomy_term_id=…&full=true",
+            measure_api(
+                rng,
+                data,
+                lambda page: (
+                    f"/api/v1/services?full=true&page={page % 5 + 1}&taxonomy_term_id={rng.choice(needs)}"
+                ),
+            ),
+        )
+    )
+    rows.append(
+        timings(
+            "API GET /api/v1/service_at_locations (25 per page)",
+            measure_api(rng, data, lambda page: f"/api/v1/service_at_locations?page={page}"),
+        )
+    )
+    log("write")
+    write_section(rows)
+    return rows
+
+
+def write_section(rows: list[tuple[str, str]]) -> None:
+    label = database_label()
+    title = f"### {label.split()[0]}"
+    lines = [
+        title,
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}",
+        f"- database: {label}",
+        f"- data: {SERVICES:,} services of {SERVICES // SERVICES_PER_ORGANISATION:,} organisations, "
+        "one location each, 1-3 needs, 1-2 populations, 3-5 languages, weekly hours",
+        "",
+        "| measure | result |",
+        "|---|---|",
+        *[f"| {name} | {value} |" for name, value in rows],
+        "",
+    ]
+    block = "\n".join(lines)
+    print(block)
+    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
+    head, _sep, section = text.partition(SECTION)
+    subsections = {
+        match.group(1): match.group(0)
+        for match in re.finditer(r"(### \S+)\n.*?(?=\n### |\Z)", section, flags=re.S)
+    }
+    subsections[title] = block.rstrip("\n")
+    intro = (
+        f"{SECTION}\n\nProduced by bench/directory.py (run by `make bench`, or alone with BENCH_DATABASE_URL to choose "
+        "the database). Targets: public search p95 < 20 ms, HSDS export of 20,000 services < 30 s.\n"
+    )
+    ordered = [subsections[key] for key in sorted(subsections, key=lambda key: key != "### SQLite")]
+    DOCS.write_text(head.rstrip("\n") + "\n\n" + intro + "\n" + "\n\n".join(ordered) + "\n")
+
+
+def kept_section() -> str:
+    """The Directory section of docs/benchmarks.md as it is (bench/run.py rewrites the page above it)."""
+    text = DOCS.read_text() if DOCS.exists() else ""
+    _head, sep, section = text.partition(SECTION)
+    return f"\n{sep}{section}" if sep else ""
+
+
+def standalone() -> None:
+    shutil.rmtree(BENCH_DIR, ignore_errors=True)
+    BENCH_DIR.mkdir(parents=True)
+    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}")
+    if url.startswith(("postgres://", "postgresql://")):
+        fresh_postgres(url)
+    os.environ["HIMAYA_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaya.config.settings")
+    os.environ["HIMAYA_DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    try:
+        main()
+    finally:
+        shutil.rmtree(BENCH_DIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(standalone())

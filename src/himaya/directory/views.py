@@ -1,0 +1,502 @@
+"""Staff pages of the directory: list, detail, editing, verification, proposals, capacity. Thin: forms,
+services, queries."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from himaya.accounts.models import Organisation, User
+from himaya.core.errors import BusinessRuleError, ConflictError
+from himaya.core.models import Province
+from himaya.core.pagination import paginate
+from himaya.directory import queries, services
+from himaya.directory.forms import (
+    AlertForm,
+    CapacityForm,
+    LocationForm,
+    ProposalForm,
+    ReviewForm,
+    ScheduleForm,
+    ServiceForm,
+    StatusForm,
+    VerifyForm,
+)
+from himaya.directory.models import ChangeProposal, Location, Service, ServiceStatus, TaxonomyTerm
+from himaya.directory.services import ServiceConflict
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _service(request: HttpRequest, pk: UUID) -> Service:
+    return queries.service_get(viewer=_user(request), pk=pk)
+
+
+def _allow(user: User, permission: str, obj: Any = None) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+# Lists ---------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    viewer = _user(request)
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "need": request.GET.get("need", "")[:80],
+        "province": request.GET.get("province", "")[:20],
+        "status": request.GET.get("status", "")[:24],
+        "verification": request.GET.get("verification", "")[:10],
+        "sort": request.GET.get("sort", "name")[:20],
+    }
+    organisation = request.GET.get("organisation", "")
+    organisation_id = int(organisation) if organisation.isdigit() else None
+    services_qs = queries.service_list(
+        viewer=viewer,
+        organisation=organisation_id,
+        q=filters["q"],
+        need=filters["need"],
+        province=filters["province"],
+        status=filters["status"],
+        verification=filters["verification"],
+        sort=filters["sort"],
+    )
+    context = {
+        "page": paginate(request, services_qs),
+        "filters": filters,
+        "organisation": organisation_id,
+        "filtered": any(v for k, v in filters.items() if k != "sort") or organisation_id,
+        "needs": TaxonomyTerm.objects.filter(taxonomy__code="himaya-needs"),
+        "provinces": Province.objects.order_by("name_fr"),
+        "statuses": ServiceStatus.choices,
+        "verification_states": [
+            ("verified", _("Verified and up to date")),
+            ("stale", _("To verify (never or overdue)")),
+            ("never", _("Never verified")),
+        ],
+        "sorts": [
+            ("name", _("Name")),
+            ("organisation", _("Organisation")),
+            ("updated", _("Recently changed")),
+            ("due", _("Verification due")),
+        ],
+        "can_add": viewer.has_perm("directory.add_service"),
+    }
+    return render(request, "directory/staff/service_list.html", context)
+
+
+@require_GET
+@login_required
+def stale_list(request: HttpRequest) -> HttpResponse:
+    viewer = _user(request)
+    _allow(viewer, "directory.verify_service")
+    page = paginate(request, queries.stale_services(viewer=viewer))
+    return render(request, "directory/staff/stale_list.html", {"page": page})
+
+
+@require_GET
+@login_required
+def proposal_queue(request: HttpRequest) -> HttpResponse:
+    viewer = _user(request)
+    _allow(viewer, "directory.review_proposal")
+    page = paginate(request, queries.proposal_queue(viewer=viewer))
+    return render(request, "directory/staff/proposal_queue.html", {"page": page})
+
+
+@require_GET
+@login_required
+def my_organisation(request: HttpRequest) -> HttpResponse:
+    viewer = _user(request)
+    context = {
+        "services": queries.my_services(viewer=viewer),
+        "proposals": queries.my_proposals(viewer=viewer)[:50],
+        "capacity_due": queries.capacity_to_update(viewer=viewer),
+        "can_propose": viewer.has_perm("directory.propose_change", viewer.organisation),
+    }
+    return render(request, "directory/staff/my_organisation.html", context)
+
+
+# One service ---------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def service_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    view = queries.service_view(viewer=viewer, service=service)
+    context = {
+        "service": service,
+        "view": view,
+        "schedules": list(service.schedules.all()),
+        "history": queries.service_history(viewer=viewer, service=service, limit=50),
+        "proposals": queries.service_proposals(viewer=viewer, service=service)[:20],
+        "shows_capacity": queries.shows_capacity(service),
+        "capacity": queries.latest_capacity(viewer=viewer, service=service),
+        "is_stale": service.is_stale(),
+        "can_change": viewer.has_perm("directory.change_service", service),
+        "can_verify": viewer.has_perm("directory.verify_service", service),
+        "can_propose": viewer.has_perm("directory.propose_change", service),
+        "can_record_capacity": viewer.has_perm("directory.record_capacity", service),
+    }
+    return render(request, "directory/staff/service_detail.html", context)
+
+
+def _conflict_rows(error: ServiceConflict) -> list[tuple[str, Any, Any]]:
+    return [
+        (
+            services.field_label(name),
+            queries.display_value(name, pair[0]),
+            queries.display_value(name, pair[1]),
+        )
+        for name, pair in error.changes.items()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_create(request: HttpRequest) -> HttpResponse:
+    viewer = _user(request)
+    _allow(viewer, "directory.add_service")
+    initial = {}
+    if request.GET.get("organisation", "").isdigit():
+        initial["organisation"] = request.GET["organisation"]
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        organisation: Organisation = form.cleaned_data["organisation"]
+        try:
+            service = services.service_create(
+                actor=viewer,
+                organisation=organisation,
+                terms=form.cleaned_data["terms"],
+                languages=form.cleaned_data["languages"],
+                field_visibility=form.visibility(),
+                **values,
+            )
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Service created. Verify it once its details are confirmed."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(request, "directory/staff/service_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = ServiceForm(request.POST or None, service=service)
+    conflict: list[tuple[str, Any, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_update(
+                actor=viewer,
+                service=service,
+                expected_version=form.cleaned_data.get("version"),
+                terms=form.cleaned_data["terms"],
+                languages=form.cleaned_data["languages"],
+                field_visibility=form.visibility(),
+                **form.values(),
+            )
+        except ConflictError as error:
+            form.add_error(None, str(error.message))
+            if isinstance(error, ServiceConflict):
+                conflict = _conflict_rows(error)
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect("directory:service_detail", pk=service.pk)
+    context = {"form": form, "service": service, "conflict": conflict}
+    return render(request, "directory/staff/service_form.html", context)
+
+
+def _simple_form(
+    request: HttpRequest,
+    service: Service,
+    form: Any,
+    *,
+    title: str,
+    intro: str = "",
+    template: str = "directory/staff/simple_form.html",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = {"form": form, "service": service, "title": title, "intro": intro, **(extra or {})}
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_status(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = StatusForm(request.POST or None, initial={"status": service.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_set_status(
+                actor=viewer,
+                service=service,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except BusinessRuleError as error:
+            form.add_error("status", error.message)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("directory:service_detail", pk=service.pk)
+    intro = _(
+        '"Active, not accepting referrals" keeps the service listed but tells referrers to look elsewhere '
+        'for now. "Defunct" and "inactive" take it out of the public directory.'
+    )
+    return _simple_form(request, service, form, title=_("Change the status"), intro=intro)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_alert(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = AlertForm(
+        request.POST or None, initial={"alert": service.alert, "alert_until": service.alert_until}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_set_alert(
+                actor=viewer,
+                service=service,
+                alert=form.cleaned_data["alert"],
+                alert_until=form.cleaned_data["alert_until"],
+            )
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Alert saved."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return _simple_form(
+        request,
+        service,
+        form,
+        title=_("Alert"),
+        intro=_("A short alert is shown on the entry until its end date, then disappears by itself."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_verify(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.verify_service", service)
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_verify(
+                actor=viewer,
+                service=service,
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+                due=form.cleaned_data["due"],
+            )
+        except BusinessRuleError as error:
+            form.add_error("due", error.message)
+        else:
+            messages.success(request, _("Verification recorded."))
+            return redirect("directory:service_detail", pk=service.pk)
+    intro = _(
+        "Verifying confirms that the entry is still true (you called, visited or received a confirmation). "
+        "It does not change the entry: edit it first if something is wrong."
+    )
+    return _simple_form(request, service, form, title=_("Verify the entry"), intro=intro)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_capacity(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.record_capacity", service)
+    latest = queries.latest_capacity(viewer=viewer, service=service)
+    form = CapacityForm(request.POST or None, initial={"places": latest.places})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.capacity_record(
+                actor=viewer,
+                service=service,
+                places=form.cleaned_data["places"],
+                vacancies=form.cleaned_data["vacancies"],
+                note=form.cleaned_data["note"],
+            )
+        except BusinessRuleError as error:
+            form.add_error("vacancies", error.message)
+        else:
+            messages.success(request, _("Capacity recorded."))
+            return redirect("directory:service_detail", pk=service.pk)
+    intro = _('Vacancies older than 48 hours show as "unknown": update them at least every other day.')
+    return _simple_form(request, service, form, title=_("Update the capacity"), intro=intro)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_hours(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = ScheduleForm(request.POST or None, schedules=service.schedules.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_set(actor=viewer, service=service, openings=form.openings())
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(request, "directory/staff/hours_form.html", {"form": form, "service": service})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def location_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = LocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.location_create(
+                actor=viewer, organisation=service.organisation, service=service, **form.values()
+            )
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Location added."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return _simple_form(request, service, form, title=_("New location"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def location_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    _allow(viewer, "directory.change_service")
+    location = get_object_or_404(Location.objects.select_related("organisation"), pk=pk)
+    service = location.services.order_by("name").first()
+    form = LocationForm(request.POST or None, instance=location)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.location_update(actor=viewer, location=location, **form.values())
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Location saved."))
+            if service is not None:
+                return redirect("directory:service_detail", pk=service.pk)
+            return redirect("directory:service_list")
+    context = {"form": form, "service": service, "location": location, "title": _("Edit the location")}
+    return render(request, "directory/staff/simple_form.html", context)
+
+
+# Proposals -----------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def proposal_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Propose a change: edit the pre-filled values, preview the diff, then submit it for review."""
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.propose_change", service)
+    form = ProposalForm(request.POST or None, service=service)
+    preview: list[queries.DiffRow] = []
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            form.add_error(None, _("Nothing to propose: every value is the same as in the directory."))
+        elif "submit" not in request.POST:
+            preview = queries.diff_preview(service, changes)
+        else:
+            try:
+                proposal = services.proposal_submit(
+                    actor=viewer, service=service, changes=changes, comment=form.cleaned_data["comment"]
+                )
+            except BusinessRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Proposal sent. A directory editor will review it."))
+                return redirect("directory:proposal_detail", pk=proposal.pk)
+    context = {"form": form, "service": service, "preview": preview}
+    return render(request, "directory/staff/proposal_form.html", context)
+
+
+@require_GET
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _user(request)
+    proposal = queries.proposal_get(viewer=viewer, pk=pk)
+    context = {
+        "proposal": proposal,
+        "service": proposal.service,
+        "diff": queries.proposal_diff(proposal),
+        "pending": proposal.status == ChangeProposal.Status.PENDING,
+        "can_review": viewer.has_perm("directory.review_proposal", proposal.service),
+        "can_withdraw": proposal.proposed_by_id == viewer.pk,
+        "form": ReviewForm(),
+    }
+    return render(request, "directory/staff/proposal_detail.html", context)
+
+
+def _review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    viewer = _user(request)
+    proposal = queries.proposal_get(viewer=viewer, pk=pk)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        if action == "approve":
+            services.proposal_approve(actor=viewer, proposal=proposal, comment=comment)
+            messages.success(request, _("Proposal approved: the service is updated."))
+        elif action == "reject":
+            services.proposal_reject(actor=viewer, proposal=proposal, comment=comment)
+            messages.success(request, _("Proposal rejected. The organisation will see your comment."))
+        else:
+            services.proposal_withdraw(actor=viewer, proposal=proposal)
+            messages.success(request, _("Proposal withdrawn."))
+    except BusinessRuleError as error:
+        messages.error(request, error.message)
+    return redirect("directory:proposal_detail", pk=proposal.pk)
+
+
+@require_POST
+@login_required
+def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "approve")
+
+
+@require_POST
+@login_required
+def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "reject")
+
+
+@require_POST
+@login_required
+def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "withdraw")
