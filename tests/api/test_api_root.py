@@ -16,6 +16,17 @@ OUR_PATHS = {
     "/api/v1/organisations/{organisation_id}",
     "/api/v1/users",
     "/api/v1/users/{user_id}",
+    # The directory in the Open Referral HSDS API shape (American spelling, as HSDS).
+    "/api/v1/organizations",
+    "/api/v1/organizations/{organization_id}",
+    "/api/v1/services",
+    "/api/v1/services/{service_id}",
+    "/api/v1/service_at_locations",
+    "/api/v1/service_at_locations/{service_at_location_id}",
+    "/api/v1/taxonomies",
+    "/api/v1/taxonomies/{taxonomy_id}",
+    "/api/v1/taxonomy_terms",
+    "/api/v1/taxonomy_terms/{taxonomy_term_id}",
 }
 
 

@@ -45,7 +45,7 @@ def service(org: Any) -> Service:
 
 
 def url(service: Service, action: str = "") -> str:
-    return f"/fr/directory/{service.pk}/{action + '/' if action else ''}"
+    return f"/en/directory/{service.pk}/{action + '/' if action else ''}"
 
 
 # Lists and detail -----------------------------------------------------------------------------------------------
@@ -55,13 +55,13 @@ def test_list_shows_services_and_an_empty_state(
     client_for: Any, people: dict[str, Any], service: Service
 ) -> None:
     client = client_for(people["outsider"])
-    response = client.get("/fr/directory/")
+    response = client.get("/en/directory/")
     assert response.status_code == 200
     assert "Centre Amal" in response.content.decode()
-    response = client.get("/fr/directory/", {"q": "introuvable"})
+    response = client.get("/en/directory/", {"q": "introuvable"})
     assert response.status_code == 200
     assert "No service matches these filters" in response.content.decode()
-    assert client.get("/fr/directory/", {"page": "abc", "sort": "nonsense", "status": "x"}).status_code == 200
+    assert client.get("/en/directory/", {"page": "abc", "sort": "nonsense", "status": "x"}).status_code == 200
 
 
 def test_detail_shows_sections_and_capacity_unknown(
@@ -80,14 +80,14 @@ def test_detail_shows_sections_and_capacity_unknown(
 
 
 def test_unknown_service_is_a_404(client_for: Any, people: dict[str, Any]) -> None:
-    response = client_for(people["member"]).get("/fr/directory/00000000-0000-0000-0000-000000000000/")
+    response = client_for(people["member"]).get("/en/directory/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
 
 
 def test_hostile_names_are_shown_escaped(client_for: Any, people: dict[str, Any], org: Any) -> None:
     client = client_for(people["editor"])
     response = client.post(
-        "/fr/directory/new/",
+        "/en/directory/new/",
         {
             "organisation": org.pk,
             "name": "<script>alert(1)</script>\u202eevil",
@@ -103,7 +103,7 @@ def test_hostile_names_are_shown_escaped(client_for: Any, people: dict[str, Any]
     page = client.get(url(created)).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page
-    listing = client.get("/fr/directory/").content.decode()
+    listing = client.get("/en/directory/").content.decode()
     assert "&lt;script&gt;" in listing and "<script>alert(1)" not in listing
 
 
@@ -185,7 +185,7 @@ def test_location_with_implausible_coordinates_shows_a_clear_message(
     assert client.post(url(service, "locations/new"), form).status_code == 302
     location = Location.objects.get(name="Antenne")
     assert location.is_confidential and service.locations.filter(pk=location.pk).exists()
-    edit = client.post(f"/fr/directory/locations/{location.pk}/edit/", {**form, "name": "Antenne Rabat"})
+    edit = client.post(f"/en/directory/locations/{location.pk}/edit/", {**form, "name": "Antenne Rabat"})
     assert edit.status_code == 302
     location.refresh_from_db()
     assert location.name == "Antenne Rabat"
@@ -211,13 +211,13 @@ def test_editor_verifies_from_the_stale_list(
     client_for: Any, people: dict[str, Any], service: Service
 ) -> None:
     client = client_for(people["editor"])
-    assert "Centre Amal" in client.get("/fr/directory/stale/").content.decode()
+    assert "Centre Amal" in client.get("/en/directory/stale/").content.decode()
     response = client.post(url(service, "verify"), {"method": "visit", "note": "Visite", "due": ""})
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.verification_method == "visit"
     assert service.verification_due == timezone.localdate() + timedelta(days=180)
-    assert "Every entry is verified" in client.get("/fr/directory/stale/").content.decode()
+    assert "Every entry is verified" in client.get("/en/directory/stale/").content.decode()
 
 
 def test_verify_refused_to_a_member_and_for_a_get_on_post_only_routes(
@@ -228,7 +228,7 @@ def test_verify_refused_to_a_member_and_for_a_get_on_post_only_routes(
     assert not Verification.objects.exists()
     proposal = services.proposal_submit(actor=people["member"], service=service, changes={"wait_time": "1 h"})
     editor = client_for(people["editor"])
-    assert editor.get(f"/fr/directory/proposals/{proposal.pk}/approve/").status_code == 405
+    assert editor.get(f"/en/directory/proposals/{proposal.pk}/approve/").status_code == 405
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.PENDING
 
@@ -302,11 +302,11 @@ def test_editor_reviews_the_side_by_side_diff_and_approves(
     )
     client = client_for(people["editor"])
     assert (
-        f"/fr/directory/proposals/{proposal.pk}/" in client.get("/fr/directory/proposals/").content.decode()
+        f"/en/directory/proposals/{proposal.pk}/" in client.get("/en/directory/proposals/").content.decode()
     )
-    page = client.get(f"/fr/directory/proposals/{proposal.pk}/").content.decode()
+    page = client.get(f"/en/directory/proposals/{proposal.pk}/").content.decode()
     assert "Accueil." in page and "Nouvelle description" in page and "Approve and apply" in page
-    response = client.post(f"/fr/directory/proposals/{proposal.pk}/approve/", {"comment": "OK"})
+    response = client.post(f"/en/directory/proposals/{proposal.pk}/approve/", {"comment": "OK"})
     assert response.status_code == 302
     service.refresh_from_db()
     proposal.refresh_from_db()
@@ -320,14 +320,14 @@ def test_reject_without_comment_is_refused_then_with_a_comment_the_member_sees_i
 ) -> None:
     proposal = services.proposal_submit(actor=people["member"], service=service, changes={"wait_time": "2 h"})
     editor = client_for(people["editor"])
-    response = editor.post(f"/fr/directory/proposals/{proposal.pk}/reject/", {"comment": ""}, follow=True)
+    response = editor.post(f"/en/directory/proposals/{proposal.pk}/reject/", {"comment": ""}, follow=True)
     assert "Say why the proposal is rejected" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.PENDING
-    editor.post(f"/fr/directory/proposals/{proposal.pk}/reject/", {"comment": "Horaires non confirmés"})
+    editor.post(f"/en/directory/proposals/{proposal.pk}/reject/", {"comment": "Horaires non confirmés"})
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.REJECTED
-    mine = client_for(people["member"]).get("/fr/directory/mine/").content.decode()
+    mine = client_for(people["member"]).get("/en/directory/mine/").content.decode()
     assert "Horaires non confirmés" in mine
 
 
@@ -336,13 +336,13 @@ def test_outsider_may_not_see_or_review_a_proposal(
 ) -> None:
     proposal = services.proposal_submit(actor=people["member"], service=service, changes={"wait_time": "2 h"})
     client = client_for(people["outsider"])
-    assert client.get(f"/fr/directory/proposals/{proposal.pk}/").status_code == 404
-    assert client.post(f"/fr/directory/proposals/{proposal.pk}/approve/").status_code == 404
+    assert client.get(f"/en/directory/proposals/{proposal.pk}/").status_code == 404
+    assert client.post(f"/en/directory/proposals/{proposal.pk}/approve/").status_code == 404
     member = client_for(people["member"])
-    assert member.post(f"/fr/directory/proposals/{proposal.pk}/approve/").status_code == 403
+    assert member.post(f"/en/directory/proposals/{proposal.pk}/approve/").status_code == 403
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.PENDING
-    assert member.post(f"/fr/directory/proposals/{proposal.pk}/withdraw/").status_code == 302
+    assert member.post(f"/en/directory/proposals/{proposal.pk}/withdraw/").status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.WITHDRAWN
 
@@ -353,20 +353,19 @@ def test_outsider_may_not_see_or_review_a_proposal(
 def test_home_cards_for_editors_and_members(
     client_for: Any, people: dict[str, Any], service: Service, settings: Any
 ) -> None:
-    settings.HIMAYA_HOME_CARD_PROVIDERS = ["himaya.directory.home.home_cards"]
     services.proposal_submit(actor=people["member"], service=service, changes={"wait_time": "2 h"})
-    editor_home = client_for(people["editor"]).get("/fr/home/").content.decode()
+    editor_home = client_for(people["editor"]).get("/en/home/").content.decode()
     assert "1 entry is due for verification." in editor_home
     assert "1 proposal from an organisation waits for your review." in editor_home
-    member_home = client_for(people["member"]).get("/fr/home/").content.decode()
+    member_home = client_for(people["member"]).get("/en/home/").content.decode()
     assert "Your organisation has 1 service in the directory." in member_home
     assert "1 proposed change is pending." in member_home
     assert "Update the vacancies of 1 shelter" in member_home
 
 
 def test_menu_entries_follow_permissions(client_for: Any, people: dict[str, Any]) -> None:
-    editor_page = client_for(people["editor"]).get("/fr/directory/").content.decode()
-    assert 'href="/fr/directory/stale/"' in editor_page and 'href="/fr/directory/proposals/"' in editor_page
-    member_page = client_for(people["member"]).get("/fr/directory/").content.decode()
-    assert 'href="/fr/directory/"' in member_page
-    assert 'href="/fr/directory/stale/"' not in member_page
+    editor_page = client_for(people["editor"]).get("/en/directory/").content.decode()
+    assert 'href="/en/directory/stale/"' in editor_page and 'href="/en/directory/proposals/"' in editor_page
+    member_page = client_for(people["member"]).get("/en/directory/").content.decode()
+    assert 'href="/en/directory/"' in member_page
+    assert 'href="/en/directory/stale/"' not in member_page

@@ -25,7 +25,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/fr/directory/transfer/"
+BASE = "/en/directory/transfer/"
 GOOD = {
     "organisation_name": "Association Nour",
     "organisation_kind": "ngo",
@@ -121,7 +121,7 @@ def test_dry_run_then_confirm_commits_the_same_file(editor_client: Any, media: P
 
     response = editor_client.post(BASE + "import/confirm/", {"token": token})
     assert response.status_code == 302
-    assert response["Location"] == "/fr/directory/"
+    assert response["Location"] == "/en/directory/"
     service = Service.objects.get(name=GOOD["service_name"])
     assert service.organisation.name == "Association Nour"
     assert pending_files(media) == []
@@ -247,12 +247,12 @@ def test_caseworker_may_not_import_but_may_export(client_for: Any, org: Any) -> 
     assert response.status_code == 403
     assert not Service.objects.filter(name=GOOD["service_name"]).exists()
     assert client.get(BASE + "export/").status_code == 200
-    list_page = client.get("/fr/directory/").content.decode()
+    list_page = client.get("/en/directory/").content.decode()
     assert BASE + "export/" in list_page and BASE + "import/" not in list_page
 
 
 def test_editor_sees_import_link_on_the_list(editor_client: Any) -> None:
-    assert BASE + "import/" in editor_client.get("/fr/directory/").content.decode()
+    assert BASE + "import/" in editor_client.get("/en/directory/").content.decode()
 
 
 @pytest.mark.parametrize("path", ["import/check/", "import/confirm/", "import/discard/", "export/download/"])

@@ -186,7 +186,12 @@ def test_network_export_keeps_the_restricted_level_out(secret_service: Any, tmp_
     text = "".join(path.read_text(encoding="utf-8") for path in tmp_path.rglob("*") if path.is_file())
     leaks = set(_leaks(text))
     assert "network telephone" in leaks and "network-only field" in leaks
-    assert not leaks & {"confidential address", "restricted e-mail", "restricted telephone", "confidential postcode"}
+    assert not leaks & {
+        "confidential address",
+        "restricted e-mail",
+        "restricted telephone",
+        "confidential postcode",
+    }
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])

@@ -76,7 +76,15 @@ _TAG_SIZE = 16
 SKIPPED_TABLES = frozenset({"django_session"})
 # Filled by `migrate` itself (data migrations, post_migrate): rows there do not make a database "hold data".
 SEEDED_BY_MIGRATE = frozenset(
-    {"contenttypes.contenttype", "auth.permission", "core.region", "core.province", "core.city"}
+    {
+        "contenttypes.contenttype",
+        "auth.permission",
+        "core.region",
+        "core.province",
+        "core.city",
+        "directory.taxonomy",
+        "directory.taxonomyterm",
+    }
 )
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from himaya.directory.models import Schedule, Service, ServiceStatus
+from himaya.directory.models import Schedule, Service, ServiceAtLocation, ServiceStatus
 
 LOCAL_ZONE = ZoneInfo("Africa/Casablanca")
 MINUTES_PER_DAY = 24 * 60
@@ -149,8 +149,10 @@ def hours_per_week(rows: Iterable[Schedule]) -> float:
 def open_among(service_ids: Collection[Any], now: datetime | None = None) -> set[Any]:
     """Which of ``service_ids`` are open at ``now`` by their hours (the caller keeps only open statuses).
 
-    For a short list of candidates (what the other filters left): three indexed queries read their hours and the
-    rule of ``service_open_at`` is applied in Python. The database expression below serves long lists.
+    For a short list of candidates (what the other filters left): two indexed queries read their links and their
+    hours of today and yesterday (the only rows that can be open now), and the rule of ``service_open_at`` is
+    applied in Python; a third query, only when a location's hours could count, tells which services have hours
+    of their own on other days. The database expression below serves long lists.
     """
     ids = list(service_ids)
     if not ids:
@@ -158,22 +160,40 @@ def open_among(service_ids: Collection[Any], now: datetime | None = None) -> set
     moment = local_moment(now)
     own: dict[Any, list[HoursRow]] = {}
     located: dict[Any, list[HoursRow]] = {}
-    sources = (
-        (own, Schedule.objects.filter(service_id__in=ids), "service_id"),
-        (
-            own,
-            Schedule.objects.filter(service_at_location__service_id__in=ids),
-            "service_at_location__service_id",
-        ),
-        (
-            located,
-            Schedule.objects.filter(location__service_at_locations__service_id__in=ids),
-            "location__service_at_locations__service_id",
-        ),
+    # The links and locations of the candidates first (one small indexed read), then their hours in one query by
+    # the (partial) indexes on Schedule: a join would let the planner scan every schedule row instead.
+    links = list(
+        ServiceAtLocation.objects.filter(service_id__in=ids).values_list("pk", "service_id", "location_id")
     )
-    for target, rows, owner in sources:
-        for service_id, *values in rows.values_list(owner, *HOURS_FIELDS):
-            target.setdefault(service_id, []).append(HoursRow(*values))
+    link_owner = {link_id: service_id for link_id, service_id, _location in links}
+    location_owners: dict[Any, list[Any]] = {}
+    for _link, service_id, location_id in links:
+        location_owners.setdefault(location_id, []).append(service_id)
+    wanted = Q(service_id__in=ids)
+    if links:
+        wanted |= Q(service_at_location_id__in=list(link_owner)) | Q(location_id__in=list(location_owners))
+    rows = Schedule.objects.filter(wanted, weekday_index__in=[moment.weekday, moment.yesterday]).order_by()
+    for service_id, link_id, location_id, *values in rows.values_list(
+        "service_id", "service_at_location_id", "location_id", *HOURS_FIELDS
+    ):
+        row = HoursRow(*values)
+        if service_id is not None:
+            own.setdefault(service_id, []).append(row)
+        if link_id is not None:
+            own.setdefault(link_owner[link_id], []).append(row)
+        if location_id is not None:
+            for owner in location_owners.get(location_id, []):
+                located.setdefault(owner, []).append(row)
+    # A location's hours count only for a service without hours of its own (on any day).
+    fallback = [service_id for service_id in located if service_id not in own]
+    if fallback:
+        links_of = [link_id for link_id, owner in link_owner.items() if owner in set(fallback)]
+        for service_id, link_id in (
+            Schedule.objects.filter(Q(service_id__in=fallback) | Q(service_at_location_id__in=links_of))
+            .order_by()
+            .values_list("service_id", "service_at_location_id")
+        ):
+            located.pop(service_id if service_id is not None else link_owner[link_id], None)
     return {
         service_id
         for service_id in ids
@@ -219,19 +239,20 @@ def open_rows_q(now: datetime | None = None, prefix: str = "") -> Q:
 def open_now_expression(now: datetime | None = None) -> Q:
     """A filter on ``Service`` rows: open at ``now`` (the same rule as ``service_open_at``).
 
-    "pk IN (subquery)" on the schedule rows of today and yesterday (the weekday index) that are open at ``now``:
-    the database reads those rows once. The "no hours of its own" test of the location fallback is a
-    correlated EXISTS, evaluated only for the few services that have an open location.
+    Correlated EXISTS on the service's schedule rows of today and yesterday (indexed by service, link or
+    location, then weekday): the database probes the few rows of each candidate left by the other filters
+    instead of reading every open row of the country. The "no hours of its own" test of the location fallback
+    is only evaluated for a service that has an open location.
     """
     moment = local_moment(now)
     rows = Schedule.objects.filter(weekday_index__in=[moment.weekday, moment.yesterday]).filter(
         open_rows_q(now)
     )
-    open_own = rows.filter(service__isnull=False).values("service_id")
-    open_linked = rows.filter(service_at_location__isnull=False).values("service_at_location__service_id")
-    open_located = rows.filter(location__isnull=False).values("location__service_at_locations__service_id")
+    open_own = Exists(rows.filter(service_id=OuterRef("pk")))
+    open_linked = Exists(rows.filter(service_at_location__service_id=OuterRef("pk")))
+    open_located = Exists(rows.filter(location__service_at_locations__service_id=OuterRef("pk")))
     has_own = Exists(Schedule.objects.filter(service_id=OuterRef("pk"))) | Exists(
         Schedule.objects.filter(service_at_location__service_id=OuterRef("pk"))
     )
-    located = Q(pk__in=open_located) & ~Q(has_own)
-    return (Q(pk__in=open_own) | Q(pk__in=open_linked) | located) & Q(status__in=OPEN_STATUSES)
+    located = Q(open_located) & ~Q(has_own)
+    return Q(status__in=OPEN_STATUSES) & (Q(open_own) | Q(open_linked) | located)

@@ -196,6 +196,8 @@ class Location(models.Model):
         ordering = ["name"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        # Search by province: (province, id) answers "the locations of a province" from the index alone.
+        indexes = [models.Index(fields=["province", "id"], name="location_province_pk")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
@@ -343,6 +345,7 @@ class ServiceAtLocation(models.Model):
         verbose_name = _("service at a location")
         verbose_name_plural = _("services at locations")
         constraints = [models.UniqueConstraint(fields=["service", "location"], name="sal_unique_pair")]
+        indexes = [models.Index(fields=["location", "service"], name="sal_location_service")]
 
     def __str__(self) -> str:
         return f"{self.service} @ {self.location}"
@@ -423,6 +426,21 @@ class Schedule(models.Model):
         ordering = ["weekday_index", "opens_at"]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
+        # "Open now": a service's (or link's, or location's) rows of one weekday. The link and location
+        # indexes are partial: most rows have neither, and a full index would look useless to the planner.
+        indexes = [
+            models.Index(fields=["service", "weekday_index"], name="schedule_service_day"),
+            models.Index(
+                fields=["service_at_location", "weekday_index"],
+                condition=Q(service_at_location__isnull=False),
+                name="schedule_link_day",
+            ),
+            models.Index(
+                fields=["location", "weekday_index"],
+                condition=Q(location__isnull=False),
+                name="schedule_location_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
@@ -452,6 +470,7 @@ class ServiceArea(models.Model):
     class Meta:
         verbose_name = _("service area")
         verbose_name_plural = _("service areas")
+        indexes = [models.Index(fields=["province", "service"], name="service_area_province")]
 
     def __str__(self) -> str:
         return self.name
@@ -469,6 +488,7 @@ class ServiceLanguage(models.Model):
         verbose_name = _("language")
         verbose_name_plural = _("languages")
         constraints = [models.UniqueConstraint(fields=["service", "code"], name="service_language_unique")]
+        indexes = [models.Index(fields=["code", "service"], name="service_language_code")]
 
     def __str__(self) -> str:
         return self.code

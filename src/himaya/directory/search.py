@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Prefetch, Q, QuerySet
+from django.db.models import Avg, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from himaya.core.models import City, Province
@@ -156,20 +157,12 @@ def filtered_services(
     """The listed services matching the filters, the chosen city, and whether a filter named nothing known."""
     services = Service.objects.listed()
     unknown = False
-    # Each filter is "pk IN (a subquery on an indexed column)": the database reads the few matching rows of the
-    # link table instead of probing it once per service.
-    through = Service.terms.through
-    for taxonomy, code in ((NEEDS, need), (POPULATIONS, population)):
-        if code:
-            term_id = _term_id(taxonomy, code)
-            if term_id is None:
-                unknown = True
-            else:
-                services = services.filter(
-                    pk__in=through.objects.filter(taxonomyterm_id=term_id).values("service_id")
-                )
-    if language:
-        services = services.filter(pk__in=ServiceLanguage.objects.filter(code=language).values("service_id"))
+    # The terms by their codes, joined in the query (an unknown code matches nothing).
+    terms = [
+        {"taxonomyterm__taxonomy__code": taxonomy, "taxonomyterm__code": code}
+        for taxonomy, code in ((NEEDS, need), (POPULATIONS, population))
+        if code
+    ]
     origin: City | None = None
     chosen: Province | None = None
     if city:
@@ -182,6 +175,7 @@ def filtered_services(
         chosen = Province.objects.filter(code=province).first()
         if chosen is None:
             unknown = True
+    in_territory: Callable[[str], Q] | None = None
     if chosen is not None:
         located = ServiceAtLocation.objects.filter(location__province_id=chosen.pk).values("service_id")
         # Service areas: the province, its whole region, or the whole country (neither region nor province).
@@ -190,7 +184,27 @@ def filtered_services(
             | Q(province__isnull=True, region_id=chosen.region_id)
             | Q(province__isnull=True, region__isnull=True)
         ).values("service_id")
-        services = services.filter(Q(pk__in=located) | Q(pk__in=serving))
+
+        def in_territory(column: str) -> Q:
+            return Q(**{f"{column}__in": located}) | Q(**{f"{column}__in": serving})
+
+    # The selective filters (needs, population, territory) are answered from the indexes of the link tables
+    # alone, nested ("the service ids of this term among those of the territory"), so that the service table
+    # is read only for the few services left; the language is then one indexed probe per service left.
+    if terms:
+        through = Service.terms.through
+        matching = through.objects.filter(**terms[0])
+        if in_territory is not None:
+            matching = matching.filter(in_territory("service_id"))
+        for term in terms[1:]:
+            matching = through.objects.filter(**term, service_id__in=matching.values("service_id"))
+        services = services.filter(pk__in=matching.values("service_id"))
+    elif in_territory is not None:
+        services = services.filter(in_territory("pk"))
+    if language:
+        services = services.filter(
+            Exists(ServiceLanguage.objects.filter(service_id=OuterRef("pk"), code=language))
+        )
     text = clean_query(q)
     if text:
         services = services.filter(
@@ -366,10 +380,13 @@ def public_search(
         wanted = ordered[(page - 1) * per_page : page * per_page]
         loaded = {service.pk: service for service in _prefetched(Service.objects.filter(pk__in=wanted))}
         chosen = [loaded[pk] for pk in wanted if pk in loaded]
-    # "Open now" of the page's services: their hours read with three small queries, the rule applied in Python.
-    open_ids = hours.open_among(
-        [service.pk for service in chosen if service.status in hours.OPEN_STATUSES], now
-    )
+    if open_now:
+        open_ids = set(wanted)  # the "open now" filter kept only these
+    else:
+        # "Open now" of the page's services: their hours read with a few small queries, the rule in Python.
+        open_ids = hours.open_among(
+            [service.pk for service in chosen if service.status in hours.OPEN_STATUSES], now
+        )
     items = [build_item(service, origin, centres, service.pk in open_ids) for service in chosen]
     return SearchResult(
         items=items, total=total, page=page, pages=pages, per_page=per_page, origin=origin, filters=filters
