@@ -137,12 +137,6 @@ def public_point(
     return centres.get(province_id)
 
 
-def _term_id(taxonomy: str, code: str | None) -> Any:
-    return (
-        TaxonomyTerm.objects.filter(taxonomy__code=taxonomy, code=code).values_list("pk", flat=True).first()
-    )
-
-
 def filtered_services(
     *,
     need: str | None = None,
@@ -154,7 +148,7 @@ def filtered_services(
     open_now: bool = False,
     now: datetime | None = None,
 ) -> tuple[QuerySet[Service], City | None, bool]:
-    """The listed services matching the filters, the chosen city, and whether a filter named nothing known."""
+    """The listed services matching the filters, the chosen city, and whether the city or province is unknown."""
     services = Service.objects.listed()
     unknown = False
     # The terms by their codes, joined in the query (an unknown code matches nothing).
@@ -353,15 +347,16 @@ def public_search(
         "open_now": open_now,
         "q": clean_query(q),
     }
-    if origin is None and not open_now:
-        # By name: count and one page, in the database.
+    if origin is None and not open_now and not (need or population or province):
+        # By name over (nearly) the whole directory: count and one page, in the database.
         total = services.count()
         pages = max(1, math.ceil(total / per_page))
         page = max(1, min(int(page), pages))
         start = (page - 1) * per_page
         chosen = list(_prefetched(services.order_by("name", "pk"))[start : start + per_page])
     else:
-        # The ids left by the other filters (nearest first when a city is chosen), then "open now" on them.
+        # The ids left by the other filters (a short list once a need, population or province is chosen; nearest
+        # first when a city is chosen), read once, then "open now" on them.
         if open_now:
             services = services.filter(status__in=hours.OPEN_STATUSES)
         if origin is not None:
