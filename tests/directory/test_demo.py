@@ -104,3 +104,13 @@ def test_the_demo_command_loads_the_directory_through_the_app_hook():
     assert Service.objects.count() >= 300
     call_command("demo", "--load-if-empty", stdout=StringIO())
     assert Service.objects.count() == Service.objects.values("organisation", "name").distinct().count()
+
+
+def test_every_public_page_of_the_demo_directory_renders(loaded, client):
+    """Real, varied entries (virtual locations without a city, confidential shelters…) on every public page."""
+    for city in CITIES:
+        for language in ("fr", "ar", "en"):
+            response = client.get(f"/{language}/help/", {"city": city})
+            assert response.status_code == 200, (city, language)
+    for service in Service.objects.listed():
+        assert client.get(f"/fr/help/services/{service.pk}/").status_code == 200, service.name
