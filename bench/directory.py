@@ -192,6 +192,9 @@ def generate(rng: random.Random) -> dict[str, Any]:
         areas.append(ServiceArea(service=service, name=province.name_fr, province=province))
     with transaction.atomic():
         _bulk(services, links, term_links, languages, schedules, phones, areas)
+    # Planner statistics, as a production database has them (autovacuum; `ANALYZE` after bulk loads).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "provinces": [p.code for p in provinces],
         "weights": weights,

@@ -25,7 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 
 from himaya.accounts.models import Organisation
 from himaya.core import audit
@@ -495,10 +496,11 @@ class Related:
         self.audience = audience
         self.cache = cache
         self.phones = _group(Phone.objects.filter(service_id__in=service_ids), "service_id")
-        self.schedules = _group_values(
+        # The two largest tables are read with their uuids as text and grouped by the service's id as text.
+        self.schedules = _group_text(
             Schedule.objects.filter(service_id__in=service_ids), "service_id", SCHEDULE_FIELDS
         )
-        self.languages = _group_values(
+        self.languages = _group_text(
             ServiceLanguage.objects.filter(service_id__in=service_ids),
             "service_id",
             ("id", "code", "name", "note"),
@@ -518,11 +520,13 @@ class Related:
             "service_id",
             ("id", "name", "description", "province_id", "region_id"),
         )
-        self.terms: dict[Any, list[Any]] = {}
-        for service_id, term_id in Service.terms.through.objects.filter(
-            service_id__in=service_ids
-        ).values_list("service_id", "taxonomyterm_id"):
-            self.terms.setdefault(service_id, []).append(term_id)
+        self.terms: dict[str, list[str]] = {}
+        for service_id, term_id in (
+            Service.terms.through.objects.filter(service_id__in=service_ids)
+            .order_by()
+            .values_list(_text("service_id"), _text("taxonomyterm_id"))
+        ):
+            self.terms.setdefault(_uuid_text(service_id), []).append(_uuid_text(term_id))
         self.sals = _group_values(
             ServiceAtLocation.objects.filter(service_id__in=service_ids).order_by("id"),
             "service_id",
@@ -555,6 +559,32 @@ def _group(queryset: QuerySet[Any], key: str) -> dict[Any, list[Any]]:
     return grouped
 
 
+def _text(name: str) -> Cast:
+    return Cast(name, output_field=CharField())
+
+
+def _uuid_text(value: str) -> str:
+    """A uuid read as text: PostgreSQL gives its canonical form, SQLite its 32 hexadecimal digits."""
+    if len(value) == 36:
+        return value
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _group_text(
+    queryset: QuerySet[Any], key: str, fields: tuple[str, ...], uuids: tuple[str, ...] = ("id",)
+) -> dict[str, list[dict[str, Any]]]:
+    """As ``_group_values``, keyed by ``key`` (a uuid) as text, with the ``uuids`` fields as text: at 20,000
+    services, building uuid objects only to print them costs seconds."""
+    texts = {f"_text_{name}": _text(name) for name in (key, *uuids)}
+    plain = [name for name in fields if name not in uuids]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in queryset.order_by().values(*plain, **texts):
+        for name in uuids:
+            row[name] = _uuid_text(row.pop(f"_text_{name}"))
+        grouped.setdefault(_uuid_text(row.pop(f"_text_{key}")), []).append(row)
+    return grouped
+
+
 def _group_values(
     queryset: QuerySet[Any], key: str, fields: tuple[str, ...]
 ) -> dict[Any, list[dict[str, Any]]]:
@@ -572,7 +602,9 @@ class ExportCache:
         self.cities: dict[Any, City] = {city.pk: city for city in City.objects.all()}
         self.provinces: dict[Any, Province] = {province.pk: province for province in Province.objects.all()}
         self.regions: dict[Any, Region] = {region.pk: region for region in Region.objects.all()}
-        self.terms = {term.pk: term_to_hsds(term) for term in TaxonomyTerm.objects.select_related("taxonomy")}
+        self.terms = {
+            str(term.pk): term_to_hsds(term) for term in TaxonomyTerm.objects.select_related("taxonomy")
+        }
         self.organisation_phones = _group(Phone.objects.filter(organisation__isnull=False), "organisation_id")
         self.organisations: dict[int, dict[str, Any]] = {}
         self.locations: dict[Any, dict[str, Any]] = {}
@@ -820,7 +852,7 @@ def service_to_hsds(
         "phones": [
             phone_to_hsds(p, service_id=sid) for p in visible_phones(related.phones.get(key, []), audience)
         ],
-        "schedules": [schedule_to_hsds(s, service_id=sid) for s in related.schedules.get(key, [])],
+        "schedules": [schedule_to_hsds(s, service_id=sid) for s in related.schedules.get(sid, [])],
         "service_areas": areas,
         "service_at_locations": sals,
         "languages": [
@@ -833,7 +865,7 @@ def service_to_hsds(
                     "note": language["note"],
                 }
             )
-            for language in sorted(related.languages.get(key, []), key=lambda row: row["code"])
+            for language in sorted(related.languages.get(sid, []), key=lambda row: row["code"])
         ],
         "organization": cache.organization(organisation),
         "cost_options": [
@@ -864,7 +896,7 @@ def service_to_hsds(
                 "link_entity": "service",
                 "taxonomy_term": cache.terms[term_id],
             }
-            for term_id in sorted(related.terms.get(key, []), key=str)
+            for term_id in sorted(related.terms.get(sid, []))
         ],
         # Himaya profile (docs/hsds-profile.md): HSDS allows additional properties.
         "himaya_status": service.status,

@@ -39,7 +39,7 @@ NEEDS = "himaya-needs"
 POPULATIONS = "himaya-populations"
 MAX_QUERY_LENGTH = 100
 MAX_PER_PAGE = 100
-# "Open now" on up to this many candidates is decided in Python from their hours (three indexed queries);
+# "Open now" on up to this many candidates is decided in Python from their hours (two indexed queries);
 # beyond, by the database expression (hours.open_now_expression).
 OPEN_NOW_IN_PYTHON_UP_TO = 1000
 EARTH_RADIUS_KM = 6371.0088
@@ -237,6 +237,63 @@ def _prefetched(services: QuerySet[Service], *, with_hours: bool = False) -> Que
     return services
 
 
+def _cached(model: Any, rows: list[Any]) -> QuerySet[Any]:
+    """A queryset already evaluated to ``rows``: what ``prefetch_related`` leaves behind for ``.all()``."""
+    queryset: QuerySet[Any] = QuerySet(model=model)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
+
+
+def _page(ids: list[Any]) -> list[Service]:
+    """The services ``ids`` (in that order) with what their public view needs, as ``_prefetched`` gives them.
+
+    One page at most: five small queries, and the related rows attached the way ``prefetch_related`` does,
+    without its per-service querysets; a term is one shared object for the whole page.
+    """
+    services: dict[Any, Service] = {
+        service.pk: service for service in Service.objects.filter(pk__in=ids).select_related("organisation")
+    }
+    if not services:
+        return []
+    keys = list(services)
+    links: dict[Any, list[ServiceAtLocation]] = {pk: [] for pk in keys}
+    for link in ServiceAtLocation.objects.filter(service_id__in=keys).select_related(
+        "location__city", "location__province", "location__region"
+    ):
+        link.service = services[link.service_id]
+        links[link.service_id].append(link)
+    pairs = list(
+        Service.terms.through.objects.filter(service_id__in=keys).values_list("service_id", "taxonomyterm_id")
+    )
+    terms = {
+        term.pk: term
+        for term in TaxonomyTerm.objects.filter(pk__in={term_id for _sid, term_id in pairs}).select_related(
+            "taxonomy"
+        )
+    }
+    position = {pk: index for index, pk in enumerate(terms)}  # the terms' own ordering
+    chosen_terms: dict[Any, list[TaxonomyTerm]] = {pk: [] for pk in keys}
+    for service_id, term_id in sorted(pairs, key=lambda pair: position[pair[1]]):
+        chosen_terms[service_id].append(terms[term_id])
+    languages: dict[Any, list[ServiceLanguage]] = {pk: [] for pk in keys}
+    for language in ServiceLanguage.objects.filter(service_id__in=keys):
+        language.service = services[language.service_id]
+        languages[language.service_id].append(language)
+    phones: dict[Any, list[Phone]] = {pk: [] for pk in keys}
+    for phone in Phone.objects.filter(service_id__in=keys):
+        phone.service = services[phone.service_id]
+        phones[phone.service_id].append(phone)
+    for pk, service in services.items():
+        service._prefetched_objects_cache = {  # type: ignore[attr-defined]
+            "service_at_locations": _cached(ServiceAtLocation, links[pk]),
+            "terms": _cached(TaxonomyTerm, chosen_terms[pk]),
+            "languages": _cached(ServiceLanguage, languages[pk]),
+            "phones": _cached(Phone, phones[pk]),
+        }
+    return [services[pk] for pk in ids if pk in services]
+
+
 def public_locations(
     service: Service, origin: City | None, centres: _ProvinceCentres
 ) -> tuple[list[dict[str, Any]], float | None]:
@@ -353,7 +410,9 @@ def public_search(
         pages = max(1, math.ceil(total / per_page))
         page = max(1, min(int(page), pages))
         start = (page - 1) * per_page
-        chosen = list(_prefetched(services.order_by("name", "pk"))[start : start + per_page])
+        chosen = _page(
+            list(services.order_by("name", "pk").values_list("pk", flat=True)[start : start + per_page])
+        )
     else:
         # The ids left by the other filters (a short list once a need, population or province is chosen; nearest
         # first when a city is chosen), read once, then "open now" on them.
@@ -373,8 +432,7 @@ def public_search(
         pages = max(1, math.ceil(total / per_page))
         page = max(1, min(int(page), pages))
         wanted = ordered[(page - 1) * per_page : page * per_page]
-        loaded = {service.pk: service for service in _prefetched(Service.objects.filter(pk__in=wanted))}
-        chosen = [loaded[pk] for pk in wanted if pk in loaded]
+        chosen = _page(wanted)
     if open_now:
         open_ids = set(wanted)  # the "open now" filter kept only these
     else:
