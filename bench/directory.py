@@ -87,7 +87,7 @@ WEEKDAY_INDEX = {day: n for n, day in enumerate(("MO", "TU", "WE", "TH", "FR", "
 
 def generate(rng: random.Random) -> dict[str, Any]:
     """Bulk-create 20,000 services spread over the provinces (by women population), needs, languages, hours."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from himaya.accounts.models import Organisation
     from himaya.core.models import Province
