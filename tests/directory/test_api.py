@@ -259,3 +259,14 @@ def test_the_query_count_does_not_grow_with_the_page(path):
 
     first = queries(2)
     assert queries(6) == first
+
+
+@pytest.mark.parametrize(
+    "since", ["1444-11-26T16:12:46.5+20:20", "0001-01-01T00:00:00+20:00", "2999-01-01T00:00:00Z"]
+)
+def test_modified_after_accepts_any_iso_offset(client, since):
+    """Offsets beyond ±15:59 are valid ISO 8601 but not PostgreSQL: the filter works in UTC."""
+    make_service(name="Service daté")
+    response = client.get("/api/v1/services", {"modified_after": since})
+    assert response.status_code == 200
+    assert response.json()["total_items"] == (0 if since.startswith("2999") else 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -164,7 +165,12 @@ def _filter_services(services: QuerySet[Service], filters: Any) -> QuerySet[Serv
     if filters.organization_id:
         services = services.filter(organisation__hsds_id=filters.organization_id)
     if filters.modified_after:
-        services = services.filter(updated_at__gte=filters.modified_after)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and pydantic) accept.
+        try:
+            since = filters.modified_after.astimezone(UTC)
+        except OverflowError:  # just after year 1 with a positive offset: before every record anyway
+            since = datetime.min.replace(tzinfo=UTC)
+        services = services.filter(updated_at__gte=since)
     return services
 
 

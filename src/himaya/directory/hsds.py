@@ -523,7 +523,7 @@ class Related:
         self.terms: dict[str, list[str]] = {}
         for service_id, term_id in (
             Service.terms.through.objects.filter(service_id__in=service_ids)
-            .order_by()
+            .order_by("service_id", "taxonomyterm_id")
             .values_list(_text("service_id"), _text("taxonomyterm_id"))
         ):
             self.terms.setdefault(_uuid_text(service_id), []).append(_uuid_text(term_id))
@@ -578,7 +578,9 @@ def _group_text(
     texts = {f"_text_{name}": _text(name) for name in (key, *uuids)}
     plain = [name for name in fields if name not in uuids]
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in queryset.order_by().values(*plain, **texts):
+    # The model's own order, then the id: exports are identical from one run (and database) to the next.
+    order = [*queryset.model._meta.ordering, "pk"]
+    for row in queryset.order_by(*order).values(*plain, **texts):
         for name in uuids:
             row[name] = _uuid_text(row.pop(f"_text_{name}"))
         grouped.setdefault(_uuid_text(row.pop(f"_text_{key}")), []).append(row)
@@ -589,7 +591,8 @@ def _group_values(
     queryset: QuerySet[Any], key: str, fields: tuple[str, ...]
 ) -> dict[Any, list[dict[str, Any]]]:
     grouped: dict[Any, list[dict[str, Any]]] = {}
-    for row in queryset.values(key, *fields):
+    order = queryset.query.order_by or [*queryset.model._meta.ordering, "pk"]
+    for row in queryset.order_by(*order).values(key, *fields):
         grouped.setdefault(row[key], []).append(row)
     return grouped
 
