@@ -68,6 +68,7 @@ lock: ## re-pin every dependency with hashes (needs uv: pip install uv)
 
 bench: install assets messages
 	@$(BIN)/python bench/run.py
+	@BENCH_DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/himaya_bench} $(BIN)/python bench/directory.py
 
 clean:
 	rm -rf $(VENV) node_modules src/himaya/static/vendor $(MO_FILES)
