@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from himaya.accounts.roles import Role
-from himaya.directory.models import ChangeProposal
+from himaya.directory.models import ChangeProposal, Phone
 from tests.security.matrix import ALL, NOBODY, Row, fixed, obj
 
 EDITORS = frozenset({Role.DIRECTORY_EDITOR, Role.SYSTEM_ADMIN})  # directory.policies.is_editor
@@ -116,5 +116,29 @@ ROWS.update(
         ),
         "directory:transfer_template_xlsx": Row(url=fixed("/fr/directory/transfer/template.xlsx"), own=ALL),
         "directory:transfer_template_csv": Row(url=fixed("/fr/directory/transfer/template.csv"), own=ALL),
+    }
+)
+
+
+# Telephones of a service: the directory editors (directory.change_service). The telephone is created on first
+# use; the removal row checks the confirmation page (GET), tests/directory/test_phones.py the removal itself.
+def _phone(world: dict[str, Any], side: str) -> Phone:
+    key = f"{side}_directory_phone"
+    if key not in world:
+        world[key] = Phone.objects.create(service=world[f"{side}_service"], number="0522 40 40 40")
+    return world[key]
+
+
+def phone(template: str) -> Callable[[dict[str, Any], str], str]:
+    return lambda world, side: template.format(_phone(world, side).pk)
+
+
+ROWS.update(
+    {
+        "directory:phone_add": Row(url=obj(SERVICE + "phones/new/", "service"), own=EDITORS, other=EDITORS),
+        "directory:phone_edit": Row(url=phone("/fr/directory/phones/{}/edit/"), own=EDITORS, other=EDITORS),
+        "directory:phone_remove": Row(
+            url=phone("/fr/directory/phones/{}/remove/"), own=EDITORS, other=EDITORS
+        ),
     }
 )

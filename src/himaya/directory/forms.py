@@ -17,6 +17,7 @@ from himaya.directory.data.taxonomy import LANGUAGES
 from himaya.directory.models import (
     Location,
     MigrationStatus,
+    Phone,
     Service,
     ServiceStatus,
     Sex,
@@ -28,10 +29,14 @@ from himaya.directory.models import (
 )
 from himaya.directory.services import (
     EDITABLE_FIELDS,
+    HTML_OR_FORMULA,
     LIST_FIELDS,
     LOCATION_FIELDS,
+    PHONE_FIELDS,
+    PHONE_TYPES,
     PROPOSABLE_FIELDS,
     Opening,
+    phone_number_error,
 )
 from himaya.directory.visibility import CONFIGURABLE_FIELD_LABELS, CONFIGURABLE_FIELDS
 
@@ -309,3 +314,50 @@ class ScheduleForm(StyledFormMixin, forms.Form):
 
     def days(self) -> list[tuple[Any, Any, Any]]:
         return [(label, self[f"{code}_opens"], self[f"{code}_closes"]) for code, label in Weekday.choices]
+
+
+class PhoneForm(StyledFormMixin, forms.Form):
+    """A telephone of a service. The number: digits, spaces, + and - only, 6 to 20 digits."""
+
+    number = forms.CharField(label=_("number"), max_length=40)
+    extension = forms.IntegerField(label=_("extension"), required=False, min_value=0, max_value=99999)
+    type = forms.ChoiceField(label=_("type"), required=False, choices=())
+    description = forms.CharField(label=_("description"), required=False, max_length=250)
+    languages = forms.MultipleChoiceField(
+        label=_("languages"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who sees this telephone"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+
+    def __init__(self, *args: Any, phone: Phone | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        column = {"ar": 1, "en": 2}.get((get_language() or "fr")[:2], 0)
+        cast(forms.MultipleChoiceField, self.fields["languages"]).choices = [
+            (code, labels[column]) for code, labels in LANGUAGES.items()
+        ]
+        cast(forms.ChoiceField, self.fields["type"]).choices = [("", "—"), *PHONE_TYPES.items()]
+        self.fields["number"].widget.attrs.update({"dir": "ltr", "inputmode": "tel", "autocomplete": "off"})
+        self.fields["visibility"].widget.attrs["class"] = "form-select"
+        self.fields["type"].widget.attrs["class"] = "form-select"
+        if phone is not None:
+            for name in PHONE_FIELDS:
+                self.fields[name].initial = getattr(phone, name)
+
+    def clean_number(self) -> str:
+        number = " ".join(str(self.cleaned_data.get("number") or "").split())
+        error = phone_number_error(number)
+        if error:
+            raise forms.ValidationError(error)
+        return number
+
+    def clean_description(self) -> str:
+        description = str(self.cleaned_data.get("description") or "").strip()
+        if HTML_OR_FORMULA.search(description):
+            raise forms.ValidationError(
+                _("The description may not contain < or > nor start with = + - @ (spreadsheet formula).")
+            )
+        return description
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in PHONE_FIELDS}

@@ -32,6 +32,7 @@ from himaya.directory.models import (
     CapacityRecord,
     ChangeProposal,
     Location,
+    Phone,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -135,6 +136,8 @@ def field_label(name: str) -> str:
         return str(gettext_lazy("locations"))
     if name == "capacity":
         return str(gettext_lazy("capacity"))
+    if name == "phones":
+        return str(gettext_lazy("telephones"))
     if name.startswith("location."):
         try:
             field = Location._meta.get_field(name.removeprefix("location."))
@@ -595,6 +598,143 @@ def location_update(*, actor: User, location: Location, **values: Any) -> Locati
         fields=changes,
     )
     return location
+
+
+# Telephones of a service ----------------------------------------------------------------------------------------
+
+# HSDS phone types.
+PHONE_TYPES: dict[str, Any] = {
+    "voice": gettext_lazy("voice"),
+    "cell": gettext_lazy("mobile"),
+    "text": gettext_lazy("text messages"),
+    "fax": gettext_lazy("fax"),
+    "video": gettext_lazy("video"),
+    "textphone": gettext_lazy("textphone"),
+    "pager": gettext_lazy("pager"),
+}
+PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 \-]*")
+PHONE_DIGITS = (6, 20)
+HTML_OR_FORMULA = re.compile(r"<|>|^[=+\-@\t\r]")
+
+
+def phone_number_error(number: str) -> str | None:
+    """Why ``number`` is not a telephone number (None when it is one): digits, spaces, + and - only."""
+    number = number.strip()
+    if not PHONE_NUMBER.fullmatch(number):
+        return _("A telephone number may contain only digits, spaces, + (at the start) and -.")
+    digits = sum(char.isdigit() for char in number)
+    if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        return _("A telephone number has between %(low)d and %(high)d digits.") % {
+            "low": PHONE_DIGITS[0],
+            "high": PHONE_DIGITS[1],
+        }
+    return None
+
+
+def _phone_text(phone: Phone) -> str:
+    """A telephone as the history shows it; a restricted one is hidden (its readers may not all see it)."""
+    if phone.visibility not in (Visibility.PUBLIC, Visibility.NETWORK):
+        return "…"
+    text = phone.number + (f" ({phone.extension})" if phone.extension else "")
+    return f"{text} · {phone.description}" if phone.description else text
+
+
+def _check_phone(phone: Phone) -> None:
+    phone.number = " ".join(str(phone.number or "").split())
+    error = phone_number_error(phone.number)
+    if error:
+        raise BusinessRuleError(error)
+    phone.description = _clean_text(phone.description or "")
+    if HTML_OR_FORMULA.search(phone.description):
+        raise BusinessRuleError(
+            _("The description may not contain < or > nor start with = + - @ (spreadsheet formula).")
+        )
+    if phone.type and phone.type not in PHONE_TYPES:
+        raise BusinessRuleError(_("Unknown type of telephone."))
+    if phone.visibility not in Visibility.values:
+        raise BusinessRuleError(_("Unknown visibility level: %(levels)s") % {"levels": phone.visibility})
+    if phone.extension == "":
+        phone.extension = None
+    phone.languages = _check_languages(phone.languages or [])
+    _full_clean(phone, exclude=["organisation", "location", "service_at_location"])
+
+
+def _phone_history(*, actor: User, service: Service, old: str | None, new: str | None) -> None:
+    _history(service=service, actor=actor, kind=ServiceHistory.Kind.EDITED, changes={"phones": [old, new]})
+
+
+PHONE_FIELDS = ("number", "extension", "type", "description", "languages", "visibility")
+
+
+@transaction.atomic
+def phone_add(
+    *,
+    actor: User,
+    service: Service,
+    number: str,
+    extension: int | None = None,
+    type: str = "",
+    description: str = "",
+    languages: Iterable[str] = (),
+    visibility: str = Visibility.PUBLIC,
+) -> Phone:
+    """Add a telephone to ``service``."""
+    require(actor, "directory.change_service", service)
+    phone = Phone(
+        service=service,
+        number=number,
+        extension=extension,
+        type=type or "",
+        description=description or "",
+        languages=list(languages),
+        visibility=visibility,
+    )
+    _check_phone(phone)
+    phone.save()
+    _phone_history(actor=actor, service=service, old=None, new=_phone_text(phone))
+    _audit(AuditAction.UPDATE, actor=actor, service=service, fields=["phones"])
+    return phone
+
+
+def _phone_service(phone: Phone) -> Service:
+    if phone.service is None:
+        raise BusinessRuleError(_("This telephone belongs to no service."))
+    return phone.service
+
+
+@transaction.atomic
+def phone_update(*, actor: User, phone: Phone, **values: Any) -> Phone:
+    """Change a telephone of a service (only the fields given)."""
+    service = _phone_service(phone)
+    require(actor, "directory.change_service", service)
+    phone = Phone.objects.select_for_update().get(pk=phone.pk)
+    before = {name: jsonable(getattr(phone, name)) for name in PHONE_FIELDS}
+    old_text = _phone_text(phone)
+    for name in PHONE_FIELDS:
+        if name in values:
+            value = values[name]
+            if value is None and name != "extension":
+                value = [] if name == "languages" else ""
+            setattr(phone, name, value)
+    _check_phone(phone)
+    changed = [name for name in PHONE_FIELDS if jsonable(getattr(phone, name)) != before[name]]
+    if not changed:
+        raise BusinessRuleError(_("Nothing to change: the telephone is already like this."))
+    phone.save()
+    _phone_history(actor=actor, service=service, old=old_text, new=_phone_text(phone))
+    _audit(AuditAction.UPDATE, actor=actor, service=service, fields=["phones"], phone_fields=changed)
+    return phone
+
+
+@transaction.atomic
+def phone_remove(*, actor: User, phone: Phone) -> None:
+    """Remove a telephone from its service."""
+    service = _phone_service(phone)
+    require(actor, "directory.change_service", service)
+    old_text = _phone_text(phone)
+    phone.delete()
+    _phone_history(actor=actor, service=service, old=old_text, new=None)
+    _audit(AuditAction.UPDATE, actor=actor, service=service, fields=["phones"])
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ urlpatterns = [
     path("<uuid:pk>/hours/", views.service_hours, name="service_hours"),
     path("<uuid:pk>/capacity/", views.service_capacity, name="service_capacity"),
     path("<uuid:pk>/locations/new/", views.location_create, name="location_create"),
+    path("<uuid:pk>/phones/new/", views.phone_add, name="phone_add"),
+    path("phones/<uuid:pk>/edit/", views.phone_edit, name="phone_edit"),
+    path("phones/<uuid:pk>/remove/", views.phone_remove, name="phone_remove"),
     path("<uuid:pk>/propose/", views.proposal_create, name="proposal_create"),
 ]
 

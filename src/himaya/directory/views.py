@@ -23,6 +23,7 @@ from himaya.directory.forms import (
     AlertForm,
     CapacityForm,
     LocationForm,
+    PhoneForm,
     ProposalForm,
     ReviewForm,
     ScheduleForm,
@@ -30,7 +31,7 @@ from himaya.directory.forms import (
     StatusForm,
     VerifyForm,
 )
-from himaya.directory.models import ChangeProposal, Location, Service, ServiceStatus, TaxonomyTerm
+from himaya.directory.models import ChangeProposal, Location, Phone, Service, ServiceStatus, TaxonomyTerm
 from himaya.directory.services import ServiceConflict
 
 
@@ -413,6 +414,72 @@ def location_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
             return redirect("directory:service_list")
     context = {"form": form, "service": service, "location": location, "title": _("Edit the location")}
     return render(request, "directory/staff/simple_form.html", context)
+
+
+# Telephones ----------------------------------------------------------------------------------------------------
+
+
+def _phone(request: HttpRequest, pk: UUID) -> tuple[Phone, Service]:
+    """A telephone of a service the viewer may change (403 otherwise)."""
+    viewer = _user(request)
+    phone = get_object_or_404(Phone.objects.select_related("service"), pk=pk, service__isnull=False)
+    service = phone.service
+    assert service is not None
+    _allow(viewer, "directory.change_service", service)
+    return phone, service
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def phone_add(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, "directory.change_service", service)
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phone_add(actor=viewer, service=service, **form.values())
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Telephone added."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return _simple_form(request, service, form, title=_("New telephone"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def phone_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    viewer = _user(request)
+    phone, service = _phone(request, pk)
+    form = PhoneForm(request.POST or None, phone=phone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phone_update(actor=viewer, phone=phone, **form.values())
+        except BusinessRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Telephone saved."))
+            return redirect("directory:service_detail", pk=service.pk)
+    return _simple_form(request, service, form, title=_("Edit the telephone"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def phone_remove(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """GET: a confirmation page; POST: remove the telephone."""
+    viewer = _user(request)
+    phone, service = _phone(request, pk)
+    if request.method == "POST":
+        try:
+            services.phone_remove(actor=viewer, phone=phone)
+        except BusinessRuleError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Telephone removed."))
+        return redirect("directory:service_detail", pk=service.pk)
+    context = {"service": service, "phone": phone, "title": _("Remove the telephone")}
+    return render(request, "directory/staff/phone_remove.html", context)
 
 
 # Proposals -----------------------------------------------------------------------------------------------------
