@@ -14,19 +14,8 @@ from himaya.directory import queries, services
 from himaya.directory.models import CapacityRecord, ServiceStatus
 from himaya.directory.visibility import Audience
 from tests.directory.factories import make_location, make_service
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(org: Any, other_org: Any) -> dict[str, Any]:
-    return {
-        "editor": make_user("directory_editor", organisation=other_org),
-        "member": make_user("caseworker", organisation=org),
-        "outsider": make_user("caseworker", organisation=other_org),
-        "analyst": make_user("national_analyst", organisation=other_org),
-    }
 
 
 def test_service_list_filters_and_sorts(people: dict[str, Any], org: Any, other_org: Any) -> None:

@@ -24,21 +24,9 @@ from himaya.directory.models import (
 )
 from himaya.directory.services import Opening, ServiceConflict
 from tests.directory.factories import make_location, make_service, term
-from tests.factories import make_organisation, make_user
+from tests.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(org: Any, other_org: Any) -> dict[str, Any]:
-    return {
-        "editor": make_user("directory_editor", organisation=other_org),
-        "admin": make_user("system_admin", organisation=other_org),
-        "member": make_user("caseworker", organisation=org),
-        "colleague": make_user("supervisor", organisation=org),
-        "outsider": make_user("caseworker", organisation=other_org),
-        "analyst": make_user("national_analyst", organisation=other_org),
-    }
 
 
 @pytest.fixture

@@ -19,18 +19,8 @@ from himaya.directory.models import (
     Verification,
 )
 from tests.directory.factories import make_location, make_service, term
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(org: Any, other_org: Any) -> dict[str, Any]:
-    return {
-        "editor": make_user("directory_editor", organisation=other_org),
-        "member": make_user("caseworker", organisation=org),
-        "outsider": make_user("caseworker", organisation=other_org),
-    }
 
 
 @pytest.fixture
