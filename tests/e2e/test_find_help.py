@@ -12,7 +12,7 @@ from tests.e2e.conftest import Contexts, Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-EXIT_ORIGIN = "https://www.google.com"  # the default quick-exit target (public_views.DEFAULT_QUICK_EXIT_URL)
+EXIT_ORIGIN = "https://www.google.com"  # the default quick-exit target (settings.HIMAYA_QUICK_EXIT_URL)
 
 # Fictional services created in the server's database through ``himaya shell`` (the demo data may hold none).
 SETUP = """

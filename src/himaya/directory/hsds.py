@@ -51,6 +51,7 @@ from himaya.directory.models import (
 from himaya.directory.visibility import (
     CAPACITY_AUDIENCE,
     CONFIGURABLE_FIELDS,
+    VERIFICATION_AUDIENCE,
     Audience,
     address_visible,
     field_visible,
@@ -63,8 +64,6 @@ PROFILE_URI = "https://github.com/himaya/himaya/blob/main/docs/hsds-profile.md"
 # Deterministic ids for the rows Himaya derives (front-door phone, term links, addresses).
 HIMAYA_NAMESPACE = uuid.UUID("5d0c1d52-5b1e-4c55-9a3e-2f1f6f0b7a11")
 _NAMESPACE_BYTES = HIMAYA_NAMESPACE.bytes
-# Verification details are for the network, as capacity (visibility.py: "verification details too").
-VERIFICATION_AUDIENCE = CAPACITY_AUDIENCE
 # HSDS knows four statuses; ours has a fifth, exported as "active" plus the profile field "himaya_status".
 HSDS_STATUS = {
     ServiceStatus.ACTIVE: "active",

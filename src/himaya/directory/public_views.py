@@ -37,7 +37,6 @@ from himaya.directory.visibility import Audience, field_visible, service_field
 AUDIENCE = Audience.PUBLIC
 PER_PAGE = 20
 # Where the quick exit goes (location.replace, on click or Esc only). A neutral, very common page.
-DEFAULT_QUICK_EXIT_URL = "https://www.google.com/search?q=meteo"
 DETAIL_FIELDS = (
     ("application_process", _("How to access")),
     ("eligibility_description", _("Who can come")),
@@ -133,9 +132,9 @@ def _page_number(value: str | None) -> int:
 def _common(request: HttpRequest) -> dict[str, Any]:
     return {
         "hotlines": HOTLINES,
-        "quick_exit_url": getattr(settings, "HIMAYA_QUICK_EXIT_URL", "") or DEFAULT_QUICK_EXIT_URL,
-        "map_tile_url": getattr(settings, "HIMAYA_MAP_TILE_URL", ""),
-        "map_tile_attribution": getattr(settings, "HIMAYA_MAP_TILE_ATTRIBUTION", ""),
+        "quick_exit_url": settings.HIMAYA_QUICK_EXIT_URL,
+        "map_tile_url": settings.HIMAYA_MAP_TILE_URL,
+        "map_tile_attribution": settings.HIMAYA_MAP_TILE_ATTRIBUTION,
     }
 
 

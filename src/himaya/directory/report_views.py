@@ -111,7 +111,7 @@ def gap_analysis(request: HttpRequest) -> HttpResponse:
             "family_labels": matrix.family_labels(),
             "map_points": gaps.map_points(matrix),
             "map_families": [{"code": code, "label": label} for code, label in matrix.family_labels()],
-            "tile_url": getattr(settings, "HIMAYA_MAP_TILE_URL", ""),
+            "tile_url": settings.HIMAYA_MAP_TILE_URL,
             "class_labels": gaps.CLASS_LABELS,
             "desert_km": int(gaps.DESERT_DISTANCE_KM),
             "low_hours": int(gaps.LOW_HOURS_PER_WEEK),

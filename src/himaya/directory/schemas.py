@@ -539,10 +539,9 @@ def service_list_dict(service: Service, audience: Audience) -> dict[str, Any]:
         "eligibility_description": field("eligibility_description"),
         "minimum_age": service.minimum_age,
         "maximum_age": service.maximum_age,
-        # Verification details are for professionals (visibility.CAPACITY_AUDIENCE is the same level).
         "assured_date": (
             service.verified_at.date()
-            if service.verified_at and audience >= visibility.CAPACITY_AUDIENCE
+            if service.verified_at and audience >= visibility.VERIFICATION_AUDIENCE
             else None
         ),
         "licenses": field("licenses"),

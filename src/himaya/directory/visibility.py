@@ -55,6 +55,7 @@ CONFIGURABLE_FIELD_LABELS = {
 }
 # Not configurable: capacity (vacancies) is for the network only; verification details too.
 CAPACITY_AUDIENCE = Audience.NETWORK
+VERIFICATION_AUDIENCE = Audience.NETWORK
 LOCATION_ADDRESS_FIELDS = ("address_1", "address_2", "postal_code", "latitude", "longitude", "transportation")
 
 
