@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "himaya.core",
     "himaya.accounts",
     "himaya.directory",
+    "himaya.cases",
     "himaya.api",
 ]
 

@@ -1,0 +1,84 @@
+"""Who may see and do what with survivors and cases: the scopes and the rules predicates.
+
+Need to know, enforced here and checked in services:
+- a case is visible to the members of its organisation who hold a case role (the system administrator never,
+  analysts and directory editors never); referrals (a later feature) add the recipient organisation, limited
+  to the shared fields, while the referral is open;
+- a survivor is visible when one of her cases is;
+- supervisors see their organisation's queue and assign caseworkers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+
+from himaya.accounts.policies import is_supervisor, require, works_on_cases
+
+__all__ = ["case_scope", "require", "survivor_scope"]
+
+if TYPE_CHECKING:
+    from himaya.cases.models import CaseQuerySet, SurvivorQuerySet
+
+
+def case_scope(queryset: CaseQuerySet, user: Any) -> CaseQuerySet:
+    if not works_on_cases(user) or not user.organisation_id:
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+def survivor_scope(queryset: SurvivorQuerySet, user: Any) -> SurvivorQuerySet:
+    from himaya.cases.models import Case
+
+    if not works_on_cases(user):
+        return queryset.none()
+    return queryset.filter(pk__in=case_scope(Case.objects.all(), user).values("survivor_id"))
+
+
+def _case_of(obj: Any) -> Any:
+    """The case an object belongs to (a case, an incident, a consent, a note, a document…)."""
+    return obj if hasattr(obj, "survivor_id") and hasattr(obj, "entry_point") else getattr(obj, "case", None)
+
+
+@rules.predicate
+def works_on_the_case(user: Any, obj: Any) -> bool:
+    case = _case_of(obj)
+    return bool(works_on_cases(user) and case is not None and case.organisation_id == user.organisation_id)
+
+
+@rules.predicate
+def case_is_open(user: Any, obj: Any) -> bool:
+    case = _case_of(obj)
+    return case is not None and case.is_open
+
+
+@rules.predicate
+def works_with_the_survivor(user: Any, obj: Any) -> bool:
+    """``obj`` is a survivor: the user works on one of her cases."""
+    from himaya.cases.models import Survivor
+
+    return bool(
+        works_on_cases(user)
+        and obj is not None
+        and Survivor.objects.visible_to(user).filter(pk=obj.pk).exists()
+    )
+
+
+supervises_the_case = is_supervisor & works_on_the_case
+
+rules.add_perm("cases.add_case", works_on_cases)
+rules.add_perm("cases.view_case", works_on_the_case)
+rules.add_perm("cases.change_case", works_on_the_case & case_is_open)
+rules.add_perm("cases.assign_case", supervises_the_case)
+rules.add_perm("cases.view_organisation_queue", is_supervisor & works_on_cases)
+rules.add_perm("cases.view_survivor", works_with_the_survivor)
+rules.add_perm("cases.change_survivor", works_with_the_survivor)
+rules.add_perm("cases.reveal_identity", works_with_the_survivor)
+rules.add_perm("cases.search_survivors", works_on_cases)
+# obj: the case.
+rules.add_perm("cases.add_incident", works_on_the_case & case_is_open)
+rules.add_perm("cases.manage_consent", works_on_the_case & case_is_open)
+rules.add_perm("cases.add_note", works_on_the_case & case_is_open)
+rules.add_perm("cases.add_document", works_on_the_case & case_is_open)
+rules.add_perm("cases.view_document", works_on_the_case)

@@ -1,0 +1,166 @@
+"""Registering and updating survivors; their blind indexes follow every change of an identifying field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himaya.accounts.models import User
+from himaya.cases import codes
+from himaya.cases.models import Survivor, SurvivorLookup
+from himaya.cases.normalise import normalise_document_number, normalise_phone
+from himaya.cases.policies import require
+from himaya.cases.services.common import check_text, save_versioned
+from himaya.core import audit, crypto
+from himaya.core.errors import BusinessRuleError
+from himaya.core.models import AuditAction
+
+NAME_FIELDS = ("given_name_latin", "family_name_latin", "given_name_arabic", "family_name_arabic")
+IDENTIFYING_FIELDS = (
+    *NAME_FIELDS,
+    "id_document_number",
+    "phone",
+    "other_phone",
+    "address",
+    "identity_notes",
+    "safe_contact_instructions",
+)
+PROFILE_FIELDS = (
+    "id_document_type",
+    "sex",
+    "birth_year",
+    "birth_year_estimated",
+    "nationality",
+    "migration_status",
+    "marital_status",
+    "children_count",
+    "disability",
+    "education",
+    "occupation",
+    "languages",
+    "residence_province",
+    "safe_to_contact",
+    "safe_contact_method",
+)
+EDITABLE_FIELDS = IDENTIFYING_FIELDS + PROFILE_FIELDS
+NAME_MAX, SHORT_MAX = 120, 200
+OLDEST_AGE = 110
+
+NAME_PURPOSE, PHONE_PURPOSE, ID_PURPOSE = "survivor-name", "survivor-phone", "survivor-id"
+
+
+def name_digests(given: str, family: str) -> set[str]:
+    """One digest per order of the full name (given family, family given), so either order finds her."""
+    given, family = crypto.normalise_text(given), crypto.normalise_text(family)
+    full_names = {f"{given} {family}".strip(), f"{family} {given}".strip()} - {""}
+    return {crypto.blind_index(name, purpose=NAME_PURPOSE) for name in full_names}
+
+
+def phone_digest(value: str) -> str | None:
+    number = normalise_phone(value)
+    return crypto.blind_index(number, purpose=PHONE_PURPOSE) if number else None
+
+
+def document_digest(value: str) -> str | None:
+    number = normalise_document_number(value)
+    return crypto.blind_index(number, purpose=ID_PURPOSE) if number else None
+
+
+def lookup_digests(survivor: Survivor) -> set[tuple[str, str]]:
+    """Every (kind, digest) pair under which ``survivor`` must be found."""
+    pairs: set[tuple[str, str]] = set()
+    for given, family in (
+        (survivor.given_name_latin, survivor.family_name_latin),
+        (survivor.given_name_arabic, survivor.family_name_arabic),
+    ):
+        pairs |= {(SurvivorLookup.Kind.NAME, digest) for digest in name_digests(given, family)}
+    for phone in (survivor.phone, survivor.other_phone):
+        digest = phone_digest(phone)
+        if digest:
+            pairs.add((SurvivorLookup.Kind.PHONE, digest))
+    digest = document_digest(survivor.id_document_number)
+    if digest:
+        pairs.add((SurvivorLookup.Kind.ID_NUMBER, digest))
+    return pairs
+
+
+def refresh_lookups(survivor: Survivor) -> None:
+    wanted = lookup_digests(survivor)
+    existing = {(row.kind, row.digest): row.pk for row in survivor.lookups.all()}
+    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    if stale:
+        SurvivorLookup.objects.filter(pk__in=stale).delete()
+    SurvivorLookup.objects.bulk_create(
+        SurvivorLookup(survivor=survivor, kind=kind, digest=digest)
+        for kind, digest in sorted(wanted - set(existing))
+    )
+
+
+def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check what a form or the API submits for a survivor; raise BusinessRuleError with a clear message."""
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        if name in IDENTIFYING_FIELDS:
+            label = str(getattr(Survivor._meta.get_field(name), "verbose_name", name))
+            limit = NAME_MAX if name in NAME_FIELDS else SHORT_MAX if name != "identity_notes" else 20_000
+            value = check_text(str(value or ""), label=label, max_length=limit)
+        cleaned[name] = value
+    year = cleaned.get("birth_year")
+    if year is not None:
+        this_year = timezone.localdate().year
+        if not this_year - OLDEST_AGE <= int(year) <= this_year:
+            raise BusinessRuleError(
+                _("The year of birth must lie between %(first)d and %(last)d.")
+                % {"first": this_year - OLDEST_AGE, "last": this_year}
+            )
+    for name in ("phone", "other_phone"):
+        if cleaned.get(name) and not normalise_phone(cleaned[name]):
+            raise BusinessRuleError(
+                _("%(number)s is not a telephone number (for example 0612345678 or +221 77 123 45 67).")
+                % {"number": cleaned[name]}
+            )
+    return cleaned
+
+
+def _new_code() -> str:
+    for _attempt in range(5):
+        code = codes.new_code(codes.SURVIVOR_PREFIX)
+        if not Survivor.objects.filter(code=code).exists():
+            return code
+    raise IntegrityError("could not draw a free survivor code")  # 32^8 codes: practically unreachable
+
+
+@transaction.atomic
+def survivor_create(*, actor: User, values: Mapping[str, Any]) -> Survivor:
+    """Register a survivor for the actor's organisation (the case that makes her visible comes with it)."""
+    require(actor, "cases.add_case")
+    cleaned = clean_values(values)
+    if not any(cleaned.get(name) for name in NAME_FIELDS):
+        raise BusinessRuleError(_("Give at least one name, in Latin or Arabic script."))
+    survivor = Survivor(code=_new_code(), organisation_id=actor.organisation_id, created_by=actor, **cleaned)
+    survivor.full_clean()
+    survivor.save()
+    refresh_lookups(survivor)
+    audit.record(AuditAction.CREATE, actor=actor, target=survivor, fields=sorted(cleaned))
+    return survivor
+
+
+@transaction.atomic
+def survivor_update(
+    *, actor: User, survivor: Survivor, values: Mapping[str, Any], expected_version: int | None
+) -> list[str]:
+    """Change her details; returns the names of the fields that changed. Stale saves raise RecordConflict."""
+    require(actor, "cases.change_survivor", survivor)
+    cleaned = clean_values(values)
+    changed = save_versioned(survivor, expected_version=expected_version, values=cleaned)
+    if changed:
+        if set(changed) & set(IDENTIFYING_FIELDS):
+            refresh_lookups(survivor)
+        audit.record(AuditAction.UPDATE, actor=actor, target=survivor, fields=changed)
+    return changed
