@@ -19,9 +19,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from himaya.accounts.roles import Role
 from himaya.api import services as api_services
+from tests.cases.factories import make_case
 from tests.directory.factories import make_location, make_service
 from tests.factories import make_organisation, make_user
 from tests.security import (
+    rows_cases_core,
+    rows_cases_followup,
+    rows_cases_records,
+    rows_cases_survivors,
     rows_directory_api,
     rows_directory_public,
     rows_directory_reports,
@@ -103,7 +108,16 @@ MATRIX: dict[str, Row] = {
         url=obj("/api/v1/users/{}", "user"), own=MANAGERS, other=ADMIN, anonymous={401}, api=True
     ),
 }
-for _area in (rows_directory_public, rows_directory_staff, rows_directory_reports, rows_directory_api):
+for _area in (
+    rows_directory_public,
+    rows_directory_staff,
+    rows_directory_reports,
+    rows_directory_api,
+    rows_cases_survivors,
+    rows_cases_core,
+    rows_cases_records,
+    rows_cases_followup,
+):
     _overlap = set(MATRIX) & set(_area.ROWS)
     assert not _overlap, f"Routes with two rows in the matrix: {sorted(_overlap)}"
     MATRIX.update(_area.ROWS)
@@ -147,14 +161,17 @@ def world(db: None) -> dict[str, Any]:
     )
     own_service = make_service(organisation=own_org, location=make_location(organisation=own_org))
     other_service = make_service(organisation=other_org, location=make_location(organisation=other_org))
+    other_user = make_user("caseworker", organisation=other_org)
     return {
         "users": users,
+        "own_case": make_case(users[Role.CASEWORKER]),
+        "other_case": make_case(other_user),
         "own_service": own_service,
         "other_service": other_service,
         "own_org": own_org,
         "other_org": other_org,
         "own_user": make_user("caseworker", organisation=own_org),
-        "other_user": make_user("caseworker", organisation=other_org),
+        "other_user": other_user,
         "own_token": own_token,
         "other_token": other_token,
     }

@@ -25,5 +25,6 @@ urlpatterns += i18n_patterns(
     path("help/", include("himaya.directory.public_urls")),
     path("directory/reports/", include("himaya.directory.report_urls")),
     path("directory/", include("himaya.directory.urls")),
+    path("cases/", include("himaya.cases.urls")),
     prefix_default_language=True,
 )

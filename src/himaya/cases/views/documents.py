@@ -1,0 +1,7 @@
+"""Views: documents (each views module declares its own routes)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
