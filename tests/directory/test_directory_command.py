@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -52,6 +54,41 @@ def test_import_of_an_export_directory(tmp_path):
     run("export-hsds", str(tmp_path), "--format", "json")
     Service.objects.all().delete()
     assert "service: 1 created" in run("import", str(tmp_path))
+
+
+@pytest.mark.parametrize("how", ["folder", "datapackage.json", "zip"])
+def test_import_of_a_csv_data_package(tmp_path, how):
+    make_service(location=make_location())
+    run("export-hsds", str(tmp_path / "export"), "--format", "csv")
+    Service.objects.all().delete()
+    package = tmp_path / "export" / "csv"
+    target = {"folder": package, "datapackage.json": package / "datapackage.json"}.get(how)
+    if target is None:
+        target = tmp_path / "package.zip"
+        with zipfile.ZipFile(target, "w") as archive:
+            for path in package.iterdir():
+                archive.write(path, path.name)
+    assert "Dry run" in run("import", str(target), "--dry-run") and Service.objects.count() == 0
+    assert "service: 1 created" in run("import", str(target))
+
+
+def test_import_of_the_official_csv_example(tmp_path):
+    folder = tmp_path / "csv"
+    shutil.copytree(hsds_dir() / "examples" / "csv", folder)
+    assert "service: 1 created" in run("import", str(folder))
+
+
+def test_a_broken_csv_package_fails_the_command_with_row_errors(tmp_path):
+    folder = tmp_path / "csv"
+    shutil.copytree(hsds_dir() / "examples" / "csv", folder)
+    (folder / "services.csv").chmod(0o644)
+    text = (folder / "services.csv").read_text(encoding="utf-8")
+    (folder / "services.csv").write_text(text.replace("Community Counselling", "=1+2"), encoding="utf-8")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("directory", "import", str(folder), stdout=io.StringIO(), stderr=errors)
+    assert "services.csv:2  name:" in errors.getvalue()
+    assert Service.objects.count() == 0
 
 
 def test_import_errors_fail_the_command(tmp_path):

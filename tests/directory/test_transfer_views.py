@@ -178,6 +178,42 @@ def transfer_views_export_services_json(client: Any) -> bytes:
         return archive.read("services.json")
 
 
+def test_csv_data_package_zip_dry_run_and_confirm(
+    client_for: Any, editor_client: Any, org: Any, media: Path
+) -> None:
+    service = make_service(name="Centre CSV", location=make_location())
+    exported = client_for(make_user("directory_editor", organisation=org)).post(
+        BASE + "export/download/", {"format": "both", "audience": "public"}
+    )
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(b"".join(exported.streaming_content))) as archive,
+        zipfile.ZipFile(buffer, "w") as package,
+    ):
+        for name in archive.namelist():
+            if name.startswith("csv/"):  # the data package alone
+                package.writestr(name, archive.read(name))
+    Service.objects.filter(pk=service.pk).update(name="Renamed meanwhile")
+    response = check(editor_client, "package.zip", buffer.getvalue())
+    report = response.context["report"]
+    assert report["ok"], report["errors"]
+    assert Service.objects.get(pk=service.pk).name == "Renamed meanwhile"
+    token = editor_client.session[transfer_views.SESSION_KEY]["token"]
+    assert editor_client.post(BASE + "import/confirm/", {"token": token}).status_code == 302
+    assert Service.objects.get(pk=service.pk).name == "Centre CSV"
+
+
+def test_hostile_zip_gives_a_report_not_a_500(editor_client: Any, media: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../datapackage.json", "{}")
+    response = check(editor_client, "evil.zip", buffer.getvalue())
+    assert response.status_code == 200
+    assert "unsafe file name" in response.content.decode()
+    assert "Confirm import" not in response.content.decode()
+    assert [name for name in pending_files(media) if name.endswith(".upload")] == []
+
+
 def test_wrong_extension_is_refused_with_a_message(editor_client: Any, media: Path) -> None:
     response = check(editor_client, "services.txt", to_csv(GOOD))
     assert response.redirect_chain[-1][0] == BASE + "import/"
@@ -336,6 +372,7 @@ def test_csv_template_opens(editor_client: Any) -> None:
     [
         ("services.xlsx", b"not a zip at all"),
         ("services.json", b"{not json"),
+        ("services.zip", b"PK\x03\x04 not really"),
         ("services.csv", "organisation_name\n\xe9".encode("latin-1")),
     ],
 )

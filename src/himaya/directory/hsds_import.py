@@ -1,15 +1,19 @@
-"""Import of Open Referral HSDS 3.0 JSON into the directory, all or nothing (docs/hsds-profile.md).
+"""Import of Open Referral HSDS 3.0 into the directory, all or nothing (docs/hsds-profile.md).
 
-``import_hsds`` (one file) and ``import_hsds_documents`` (several, e.g. an export directory) validate the input
-against the official schemas first (``hsds.schema_dir``: the reference copy, else the copy shipped in
-directory/data/hsds), then write everything in one transaction; a dry run, or any error, rolls it back. The
-report lists errors as (row, column, message), where "row" is the file and the JSON path of the object. ``directory_import`` dispatches an uploaded file (bytes
-and a file name) to this importer or to the partners' spreadsheet importer.
+``import_hsds`` (one JSON file) and ``import_hsds_documents`` (several) read HSDS JSON objects, or the tabular
+rendering ``tabular.json``; ``import_hsds_directory`` (a folder) and ``import_hsds_zip`` (a zip read in memory)
+read our JSON export pages, else a CSV data package (``datapackage.json`` and one CSV per table). Tabular rows
+are nested into the JSON objects by ``hsds_tabular`` so there is one mapping. Every object is validated against
+the official schemas first (``hsds.schema_dir``: the reference copy, else the copy shipped in
+directory/data/hsds), then everything is written in one transaction; a dry run, or any error, rolls it back. The
+report lists errors as (row, column, message), where "row" is the file and the JSON path of the object, or the
+CSV file and row number. ``directory_import`` dispatches an uploaded file (bytes and a file name) to this
+importer or to the partners' spreadsheet importer; ``import_hsds_path`` is the command's entry point.
 
 Importable: services (service_full, service_list pages), organizations, services at locations (with their
-service), taxonomies and taxonomy terms, and our own export. Not importable on their own: a location without
-``organization_id`` (our locations belong to an organisation), ``base.json`` (API metadata) and the tabular
-JSON rendering (``tabular.json``). Named contacts, funding, programs and change metadata are not kept.
+service), locations (one without organization goes to a placeholder organisation), taxonomies and taxonomy
+terms, the tabular rendering and data package, and our own export. Not importable: ``base.json`` (API metadata).
+Named contacts, funding, programs and change metadata are not kept.
 """
 
 from __future__ import annotations
@@ -35,6 +39,18 @@ from himaya.accounts.models import Organisation, OrganisationKind, Sector
 from himaya.core import audit
 from himaya.core.models import AuditAction, City, Province, Region
 from himaya.directory.hsds import derived_id, schema_dir
+from himaya.directory.hsds_tabular import (
+    ROW_KEY,
+    FolderSource,
+    PackageError,
+    ZipSource,
+    find_export_pages,
+    find_package,
+    nest,
+    row_of,
+    tables_from_package,
+    tables_from_tabular_json,
+)
 from himaya.directory.models import (
     Accessibility,
     CapacityRecord,
@@ -104,6 +120,10 @@ class ImportReport:
 
 class _Rollback(Exception):
     pass
+
+
+# The placeholder organisation of locations imported without one (HSDS location.organization_id is optional).
+UNATTACHED_ID = uuid.UUID(derived_id("unattached-locations"))
 
 
 # --- Reading and classifying --------------------------------------------------------------------------------
@@ -188,7 +208,7 @@ def _decode(filename: str, data: bytes | str | dict[str, Any] | list[Any], repor
             report.error(filename, "", _("The file is not UTF-8 encoded text."))
             return None
     try:
-        return json.loads(data)
+        document = json.loads(data)
     except json.JSONDecodeError as exc:
         report.error(
             filename,
@@ -197,11 +217,45 @@ def _decode(filename: str, data: bytes | str | dict[str, Any] | list[Any], repor
             % {"line": exc.lineno, "reason": exc.msg},
         )
         return None
+    except RecursionError:
+        report.error(filename, "", _("The file is nested too deeply."))
+        return None
+    if _has_nul(document):
+        report.error(filename, "", _("The file holds a NUL character (binary data)."))
+        return None
+    return document
+
+
+def _has_nul(document: Any) -> bool:
+    """Whether a NUL character hides in any text of ``document`` (PostgreSQL refuses them)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _items(filename: str, document: Any, report: ImportReport) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, location in the file, object) for each importable object of a document."""
     hint = _kind_from_filename(filename)
+    if isinstance(document, dict) and document and all(str(key).endswith(".csv") for key in document):
+        return nest(tables_from_tabular_json(filename, document, report), report)
+    if isinstance(document, dict) and "openapi_url" in document and "id" not in document:
+        report.error(
+            filename,
+            "",
+            _(
+                "This is the API's metadata (base.json): it describes an HSDS API and holds no directory data."
+            ),
+        )
+        return []
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         entries = [(f"{filename}#contents[{i}]", item) for i, item in enumerate(document["contents"])]
     elif isinstance(document, list):
@@ -212,13 +266,6 @@ def _items(filename: str, document: Any, report: ImportReport) -> list[tuple[str
     for where, item in entries:
         if not isinstance(item, dict):
             report.error(where, "", _("Expected an HSDS object."))
-            continue
-        if any(str(key).endswith(".csv") for key in item):
-            report.error(
-                where,
-                "",
-                _("The tabular (CSV-as-JSON) rendering is not importable; import the JSON objects."),
-            )
             continue
         kind = classify(item, hint)
         if kind is None:
@@ -290,6 +337,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _at(item: Any, where: str) -> str:
+    """Where ``item`` came from: its tabular row when it was nested from CSV rows, else ``where``."""
+    origin = item.get(ROW_KEY) if isinstance(item, dict) else None
+    return origin if isinstance(origin, str) else where
+
+
 def _translation(item: dict[str, Any], language: str, name: str) -> str:
     translations = item.get("himaya_translations") or {}
     value = translations.get(language) if isinstance(translations, dict) else None
@@ -353,11 +406,14 @@ class HsdsImporter:
         for key in keys:
             if item.get(key):
                 self.report.warn(
-                    where.split("#")[0], key, _("Not kept by Himaya's directory (see the HSDS profile).")
+                    where if ROW_KEY in item else where.split("#")[0],
+                    key,
+                    _("Not kept by Himaya's directory (see the HSDS profile)."),
                 )
 
     # taxonomies
     def taxonomy(self, where: str, item: dict[str, Any]) -> Taxonomy:
+        where = _at(item, where)
         key = _text(item.get("id"))
         if key in self.taxonomies:
             return self.taxonomies[key]
@@ -385,6 +441,7 @@ class HsdsImporter:
         return found
 
     def term(self, where: str, item: dict[str, Any]) -> TaxonomyTerm:
+        where = _at(item, where)
         key = _text(item.get("id"))
         if key in self.terms:
             return self.terms[key]
@@ -436,6 +493,7 @@ class HsdsImporter:
 
     # organisations
     def organisation(self, where: str, item: dict[str, Any]) -> Organisation | None:
+        where = _at(item, where)
         key = _text(item.get("id"))
         if key in self.organisations:
             return self.organisations[key]
@@ -469,6 +527,30 @@ class HsdsImporter:
             self.location(f"{where}.locations[{index}]", location, found)
         return found
 
+    def unattached(self, where: str) -> Organisation:
+        """The placeholder organisation holding locations imported without one (docs/hsds-profile.md)."""
+        found = Organisation.objects.filter(hsds_id=UNATTACHED_ID).first()
+        if found is None:
+            found = Organisation.objects.create(
+                hsds_id=UNATTACHED_ID,
+                name=_("Unattached locations (HSDS import)"),
+                description=_(
+                    "Placeholder for locations imported without an organisation; move each location to "
+                    "its organisation."
+                ),
+                kind=OrganisationKind.OTHER,
+                sector=Sector.CIVIL_SOCIETY,
+                is_active=False,
+            )
+            self.report.count("organization", True)
+        self.report.warn(
+            where,
+            "organization_id",
+            _("No organization: the location is kept under the placeholder organisation “%(name)s”.")
+            % {"name": found.name},
+        )
+        return found
+
     def organisation_by_id(self, where: str, value: Any) -> Organisation | None:
         key = _text(value)
         if key in self.organisations:
@@ -480,6 +562,7 @@ class HsdsImporter:
 
     # children
     def phone(self, where: str, item: dict[str, Any], **owner: Any) -> None:
+        where = _at(item, where)
         number = _text(item.get("number"), 40)
         if not number:
             self.report.warn(where, "number", _("A telephone without a number was left out."))
@@ -508,7 +591,7 @@ class HsdsImporter:
 
     def schedules(self, where: str, items: Any, **owner: Any) -> None:
         for index, item in enumerate(items or []):
-            here = f"{where}.schedules[{index}]"
+            here = _at(item, f"{where}.schedules[{index}]")
             days = [part.strip().upper()[-2:] for part in _text(item.get("byday")).split(",") if part.strip()]
             days = [day for day in days if day in Weekday.values]
             opens_at, closes_at = _time(item.get("opens_at")), _time(item.get("closes_at"))
@@ -540,6 +623,7 @@ class HsdsImporter:
     def location(
         self, where: str, item: dict[str, Any], organisation: Organisation | None
     ) -> Location | None:
+        where = _at(item, where)
         key = _text(item.get("id"))
         if key in self.locations:
             return self.locations[key]
@@ -549,6 +633,11 @@ class HsdsImporter:
             else None
         )
         owner = owner or organisation
+        if owner is None and _uuid(key):
+            existing = Location.objects.filter(id=str(_uuid(key))).select_related("organisation").first()
+            owner = existing.organisation if existing is not None else None
+        if owner is None and not item.get("organization_id"):
+            owner = self.unattached(where)
         if owner is None:
             self.report.error(where, "organization_id", _("A location must belong to a known organization."))
             return None
@@ -650,13 +739,14 @@ class HsdsImporter:
                 location=found,
                 description=_text(entry.get("description"), 250),
                 details=_text(entry.get("details")),
-                url=self._url(f"{where}.accessibility[{index}]", "url", entry.get("url")),
+                url=self._url(_at(entry, f"{where}.accessibility[{index}]"), "url", entry.get("url")),
             )
         self.ignored(where, item, ("contacts", "languages", "metadata"))
         return found
 
     # services
     def service(self, where: str, item: dict[str, Any]) -> Service | None:
+        where = _at(item, where)
         key = _text(item.get("id"))
         if key in self.services_done:
             return Service.objects.filter(id=str(_uuid(key))).first()
@@ -780,7 +870,9 @@ class HsdsImporter:
             code = _text(language.get("code"), 10).lower()
             if not code:
                 self.report.warn(
-                    f"{where}.languages[{index}]", "code", _("A language without a code was left out.")
+                    _at(language, f"{where}.languages[{index}]"),
+                    "code",
+                    _("A language without a code was left out."),
                 )
                 continue
             if code in seen_codes:
@@ -833,11 +925,13 @@ class HsdsImporter:
                     id=self._fresh_id(document.get("id"), service.id),
                     service=service,
                     document=_text(document.get("document"), 250),
-                    uri=self._url(f"{where}.required_documents[{index}]", "uri", document.get("uri")),
+                    uri=self._url(
+                        _at(document, f"{where}.required_documents[{index}]"), "uri", document.get("uri")
+                    ),
                 )
         terms: list[TaxonomyTerm] = []
         for index, attribute in enumerate(item.get("attributes") or []):
-            here = f"{where}.attributes[{index}]"
+            here = _at(attribute, f"{where}.attributes[{index}]")
             if isinstance(attribute.get("taxonomy_term"), dict):
                 terms.append(self.term(here + ".taxonomy_term", attribute["taxonomy_term"]))
             elif _uuid(attribute.get("taxonomy_term_id")):
@@ -867,6 +961,7 @@ class HsdsImporter:
         return service
 
     def service_at_location(self, where: str, item: dict[str, Any], service: Service | None = None) -> None:
+        where = _at(item, where)
         if service is None:
             if isinstance(item.get("service"), dict):
                 service = self.service(where + ".service", item["service"])
@@ -923,45 +1018,51 @@ class HsdsImporter:
                     self.location(where, item, owner)
 
 
-def import_hsds_documents(
-    *,
-    actor: Any = None,
-    documents: Sequence[tuple[str, bytes | str | dict[str, Any] | list[Any]]],
-    dry_run: bool = False,
-) -> ImportReport:
-    """Import HSDS JSON documents ``(file name, content)`` all or nothing; ``actor`` None is the system."""
+def _require(actor: Any) -> None:
     from himaya.accounts.policies import require
 
     if actor is not None:
         require(actor, "directory.import")
-    report = ImportReport(dry_run=dry_run)
-    items: list[tuple[str, str, dict[str, Any]]] = []
-    for filename, data in documents:
-        document = _decode(filename, data, report)
-        if document is not None:
-            items += _items(filename, document, report)
+
+
+def _validate(items: list[tuple[str, str, dict[str, Any]]], report: ImportReport) -> None:
+    """Check every object against the official schema; errors point at the row (tabular) or JSON path."""
     validators = _validators()
     if validators is None:
         report.warn(
             "", "", _("The official HSDS schemas are not installed; only Himaya's own checks were made.")
         )
-    else:
-        for kind, where, item in items:
-            for problem in validators[kind].iter_errors(item):
-                path = list(problem.absolute_path)
-                column = str(path[-1]) if path and not isinstance(path[-1], int) else ""
-                if problem.validator == "required":
-                    missing = re.match(r"^'([^']+)'", problem.message)
-                    column, path = (missing[1] if missing else ""), [*path, ""]
-                report.error(where + _json_path(path[:-1] if column else path), column, problem.message)
+        return
+    seen: set[ImportIssue] = set()
+    for kind, where, item in items:
+        for problem in validators[kind].iter_errors(item):
+            path = list(problem.absolute_path)
+            column = str(path[-1]) if path and not isinstance(path[-1], int) else ""
+            if problem.validator == "required":
+                missing = re.match(r"^'([^']+)'", problem.message)
+                column, path = (missing[1] if missing else ""), [*path, ""]
+            row, rest = row_of(item, path[:-1] if column else path, where)
+            issue = ImportIssue(row + _json_path(rest), column, problem.message)
+            if issue not in seen:
+                seen.add(issue)
+                report.errors.append(issue)
+
+
+def _write(
+    actor: Any, items: list[tuple[str, str, dict[str, Any]]], note: str, report: ImportReport
+) -> ImportReport:
+    """Validate ``items`` then write them in one transaction (rolled back on any error or a dry run)."""
     if not report.errors and not items:
         report.error("", "", _("Nothing to import."))
+    if items:
+        _validate(items, report)  # even after reading errors: the report lists every problem at once
     if not report.errors:
-        note = ", ".join(name for name, _data in documents)[:500]
         try:
             with transaction.atomic():
-                HsdsImporter(report, actor, note=_("HSDS import: %(files)s") % {"files": note}).run(items)
-                if report.errors or dry_run:
+                HsdsImporter(report, actor, note=_("HSDS import: %(files)s") % {"files": note[:480]}).run(
+                    items
+                )
+                if report.errors or report.dry_run:
                     raise _Rollback
                 report.committed = True
         except _Rollback:
@@ -971,6 +1072,54 @@ def import_hsds_documents(
         report.counts = {}
     audit_import(actor, report, "hsds")
     return report
+
+
+def import_hsds_documents(
+    *,
+    actor: Any = None,
+    documents: Sequence[tuple[str, bytes | str | dict[str, Any] | list[Any]]],
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import HSDS JSON documents ``(file name, content)`` all or nothing; ``actor`` None is the system.
+    A document may be the tabular rendering (``tabular.json``: one list of flat rows per CSV table)."""
+    _require(actor)
+    report = ImportReport(dry_run=dry_run)
+    items: list[tuple[str, str, dict[str, Any]]] = []
+    for filename, data in documents:
+        document = _decode(filename, data, report)
+        if document is not None:
+            items += _items(filename, document, report)
+    return _write(actor, items, ", ".join(name for name, _data in documents), report)
+
+
+def import_hsds_source(
+    *, actor: Any = None, source: Any, name: str, dry_run: bool = False, report: ImportReport | None = None
+) -> ImportReport:
+    """Import a folder or a zip (``hsds_tabular.FolderSource`` / ``ZipSource``): our JSON export pages when
+    present at its top, else the CSV data package (the nearest ``datapackage.json`` and its CSV files)."""
+    _require(actor)
+    report = report or ImportReport(dry_run=dry_run)
+    try:
+        pages = find_export_pages(source)
+        if pages:
+            return import_hsds_documents(
+                actor=actor, documents=[(page, source.read(page) or b"") for page in pages], dry_run=dry_run
+            )
+        descriptor = find_package(source)
+        if descriptor is None:
+            report.error(
+                name,
+                "",
+                _("Neither an HSDS export (services.json...) nor a data package (datapackage.json)."),
+            )
+            items: list[tuple[str, str, dict[str, Any]]] = []
+        else:
+            tables = tables_from_package(source, descriptor, report)
+            items = nest(tables, report)
+    except PackageError as error:
+        report.error(name, "", str(error))
+        items = []
+    return _write(actor, items, name, report)
 
 
 def audit_import(actor: Any, report: ImportReport, source: str) -> None:
@@ -1001,31 +1150,53 @@ def import_hsds(
 
 
 def import_hsds_directory(*, actor: Any = None, directory: str | Path, dry_run: bool = False) -> ImportReport:
-    """Import an ``export_hsds`` directory (its JSON pages) in one transaction."""
+    """Import a folder in one transaction: an ``export_hsds`` directory (its JSON pages), else a CSV data
+    package (the folder holding ``datapackage.json``, or its ``csv/`` sub-folder)."""
     folder = Path(directory)
-    names = [
-        n
-        for n in ("taxonomies.json", "taxonomy_terms.json", "organizations.json", "services.json")
-        if (folder / n).is_file()
-    ]
-    return import_hsds_documents(
-        actor=actor, documents=[(n, (folder / n).read_bytes()) for n in names], dry_run=dry_run
-    )
+    return import_hsds_source(actor=actor, source=FolderSource(folder), name=folder.name, dry_run=dry_run)
+
+
+def import_hsds_zip(*, actor: Any = None, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+    """Import a zip read in memory (never extracted): an export archive or a CSV data package."""
+    _require(actor)
+    report = ImportReport(dry_run=dry_run)
+    try:
+        source = ZipSource(data)
+    except PackageError as error:
+        report.error(filename, "", str(error))
+        return _write(actor, [], filename, report)
+    return import_hsds_source(actor=actor, source=source, name=filename, dry_run=dry_run, report=report)
 
 
 def directory_import(*, actor: Any = None, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
-    """The entry point for an uploaded file: HSDS ``.json``, or the partners' ``.csv`` / ``.xlsx`` template."""
+    """The entry point for an uploaded file: HSDS ``.json`` (objects or ``tabular.json``), a ``.zip`` (an export
+    or a CSV data package), or the partners' ``.csv`` / ``.xlsx`` template."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".csv", ".xlsx"):
         from himaya.directory.spreadsheet import import_spreadsheet
 
         return import_spreadsheet(actor=actor, data=data, filename=filename, dry_run=dry_run)
+    if suffix == ".zip":
+        return import_hsds_zip(actor=actor, data=data, filename=filename, dry_run=dry_run)
+    _require(actor)
+    report = ImportReport(dry_run=dry_run)
+    if Path(filename).name.lower() == "datapackage.json":
+        report.error(
+            filename, "", _("A datapackage.json needs its CSV files: import the folder or a .zip of it.")
+        )
+        return _write(actor, [], filename, report)
     if suffix == ".json":
         return import_hsds(actor=actor, data=data, filename=filename, dry_run=dry_run)
-    from himaya.accounts.policies import require
-
-    if actor is not None:
-        require(actor, "directory.import")
-    report = ImportReport(dry_run=dry_run)
-    report.error(filename, "", _("Unsupported file type: use .json (HSDS), .csv or .xlsx (template)."))
+    report.error(
+        filename, "", _("Unsupported file type: use .json or .zip (HSDS), .csv or .xlsx (template).")
+    )
     return report
+
+
+def import_hsds_path(*, actor: Any = None, path: Path, dry_run: bool = False) -> ImportReport:
+    """The command's entry point: a folder, a ``datapackage.json`` (its folder is read), or a file."""
+    if path.is_dir():
+        return import_hsds_directory(actor=actor, directory=path, dry_run=dry_run)
+    if path.name.lower() == "datapackage.json":
+        return import_hsds_directory(actor=actor, directory=path.parent, dry_run=dry_run)
+    return directory_import(actor=actor, data=path.read_bytes(), filename=path.name, dry_run=dry_run)

@@ -44,7 +44,7 @@ from himaya.directory.spreadsheet import OPTIONAL_COLUMNS, TEMPLATE_COLUMNS, tem
 from himaya.directory.visibility import Audience
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_SUFFIXES = (".json", ".csv", ".xlsx")
+ALLOWED_SUFFIXES = (".json", ".zip", ".csv", ".xlsx")
 PENDING_LIFETIME_SECONDS = 60 * 60
 SESSION_KEY = "directory_import"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -169,7 +169,10 @@ def _session_pending(request: HttpRequest) -> dict[str, Any] | None:
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("HSDS .json, or the template as .csv or .xlsx; at most 10 MB."),
+        help_text=gettext_lazy(
+            "HSDS .json, a .zip (an HSDS export or CSV data package), or the template as .csv or .xlsx; "
+            "at most 10 MB."
+        ),
         widget=forms.FileInput(attrs={"class": "form-control", "accept": ",".join(ALLOWED_SUFFIXES)}),
     )
 
@@ -177,7 +180,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(
-                _("Unsupported file type: use .json (HSDS), .csv or .xlsx (template).")
+                _("Unsupported file type: use .json or .zip (HSDS), .csv or .xlsx (template).")
             )
         if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(

@@ -1,7 +1,9 @@
 """``himaya directory``: HSDS export and import, and the partners' spreadsheet template.
 
     himaya directory export-hsds DIR [--audience public|network] [--format json|csv|both]
-    himaya directory import FILE|DIR [--dry-run]      (.json HSDS, an export directory, .csv or .xlsx)
+    himaya directory import FILE|DIR [--dry-run]      (HSDS .json, an export directory or .zip, a CSV data
+                                                       package: folder, .zip or datapackage.json; .csv or
+                                                       .xlsx template)
     himaya directory template FILE.xlsx|FILE.csv       (the empty partners' template)
 
 The command runs as the system (no actor); every import and export is audited.
@@ -15,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from himaya.directory.hsds import FORMATS, export_hsds
-from himaya.directory.hsds_import import ImportReport, directory_import, import_hsds_directory
+from himaya.directory.hsds_import import ImportReport, import_hsds_path
 from himaya.directory.spreadsheet import template_bytes
 from himaya.directory.visibility import Audience
 
@@ -30,7 +32,9 @@ class Command(BaseCommand):
         export.add_argument("--audience", choices=["public", "network"], default="public")
         export.add_argument("--format", choices=FORMATS, default="both")
         load = actions.add_parser(
-            "import", help="Import HSDS JSON, an export directory, or a .csv/.xlsx sheet."
+            "import",
+            help="Import HSDS JSON, an export (folder or .zip), a CSV data package (folder, .zip or "
+            "datapackage.json), or a .csv/.xlsx sheet.",
         )
         load.add_argument("file")
         load.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
@@ -60,12 +64,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Template written to {path}."))
 
     def _import(self, path: Path, *, dry_run: bool) -> None:
-        if path.is_dir():
-            report = import_hsds_directory(directory=path, dry_run=dry_run)
-        elif path.is_file():
-            report = directory_import(data=path.read_bytes(), filename=path.name, dry_run=dry_run)
-        else:
+        if not path.is_dir() and not path.is_file():
             raise CommandError(f"No such file or directory: {path}")
+        report = import_hsds_path(path=path, dry_run=dry_run)
         self._print(report)
         if report.errors:
             raise CommandError(f"{len(report.errors)} error(s): nothing was imported.")
