@@ -16,6 +16,12 @@ def fast_password_hasher(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def document_dir(settings, tmp_path_factory):
+    """Case documents written by tests go to pytest's temporary folder (one per worker), never to var/."""
+    settings.HIMAYA_DOCUMENT_DIR = str(tmp_path_factory.getbasetemp() / "documents")
+
+
 @pytest.fixture
 def org(db: None) -> Organisation:
     return make_organisation(name="Cellule A")

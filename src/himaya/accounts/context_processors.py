@@ -20,6 +20,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.has_perm("core.view_audit"):
         items.append((_("Audit log"), reverse("accounts:audit_log")))
     # Apps built on accounts are reached by URL name only (accounts never imports them).
+    if user.has_perm("cases.access_case_data"):
+        items.append((_("My cases"), reverse("cases:my_cases")))
+    if user.has_perm("cases.view_organisation_queue"):
+        items.append((_("Organisation's cases"), reverse("cases:organisation_cases")))
     if user.has_perm("directory.view_directory"):
         items.append((_("Directory"), reverse("directory:service_list")))
         items.append((_("Find help (public)"), reverse("help:search")))

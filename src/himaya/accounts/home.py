@@ -83,16 +83,7 @@ def home_cards(user: User) -> list[Card]:
                 _("API tokens"),
             ),
         ]
-    if roles & {Role.CASEWORKER, Role.HOTLINE_OPERATOR, Role.SERVICE_PROVIDER, Role.JUDICIAL_OFFICER}:
-        cards.append(
-            Card(
-                _("Cases and referrals"),
-                _(
-                    "No case is open in your organisation yet. Cases and referrals you work on will be listed "
-                    "here, with their deadlines."
-                ),
-            )
-        )
+    # Case roles get their cards from the cases app (HIMAYA_HOME_CARD_PROVIDERS).
     if roles & {Role.TERRITORIAL_ANALYST, Role.NATIONAL_ANALYST}:
         cards.append(
             Card(

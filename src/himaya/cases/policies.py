@@ -82,3 +82,13 @@ rules.add_perm("cases.manage_consent", works_on_the_case & case_is_open)
 rules.add_perm("cases.add_note", works_on_the_case & case_is_open)
 rules.add_perm("cases.add_document", works_on_the_case & case_is_open)
 rules.add_perm("cases.view_document", works_on_the_case)
+
+
+@rules.predicate
+def added_the_record(user: Any, obj: Any) -> bool:
+    """``obj`` (a note, a document…) was added by the user."""
+    return obj is not None and getattr(obj, "created_by_id", None) == getattr(user, "pk", None)
+
+
+# obj: the document. Its uploader, or a supervisor of the case's organisation, while the case is open.
+rules.add_perm("cases.remove_document", works_on_the_case & case_is_open & (is_supervisor | added_the_record))

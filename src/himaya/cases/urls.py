@@ -4,10 +4,21 @@
 from django.urls import URLPattern, register_converter
 
 from himaya.cases.converters import CaseCodeConverter, SurvivorCodeConverter
-from himaya.cases.views import cases, consents, documents, incidents, intake, notes, queues, survivors
 
+# Before the views are imported: their modules build their routes (with these converters) at import time.
 register_converter(CaseCodeConverter, "case")
 register_converter(SurvivorCodeConverter, "survivor")
+
+from himaya.cases.views import (  # noqa: E402
+    cases,
+    consents,
+    documents,
+    incidents,
+    intake,
+    notes,
+    queues,
+    survivors,
+)
 
 app_name = "cases"
 

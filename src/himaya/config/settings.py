@@ -254,7 +254,14 @@ DEMO_MODE = env.get_bool("HIMAYA_DEMO", default=not PRODUCTION) and not PRODUCTI
 API_TOKEN_TTL_DAYS = env.get_int("HIMAYA_API_TOKEN_TTL_DAYS", 365)
 PAGE_SIZE = 25
 # Apps above `accounts` add cards to the home page through these providers (accounts imports none of them).
-HIMAYA_HOME_CARD_PROVIDERS = ["himaya.directory.home.home_cards"]
+HIMAYA_HOME_CARD_PROVIDERS = ["himaya.cases.home.home_cards", "himaya.directory.home.home_cards"]
+# Case documents (cases/storage.py): files encrypted with the field keys, under random names, in this folder;
+# checked by content and extension (types: pdf, jpeg, png, webp, text, docx, odt) and by size.
+HIMAYA_DOCUMENT_DIR = env.get("HIMAYA_DOCUMENT_DIR", str(VAR_DIR / "documents"))
+HIMAYA_DOCUMENT_MAX_BYTES = env.get_int("HIMAYA_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+HIMAYA_DOCUMENT_TYPES = env.get_list("HIMAYA_DOCUMENT_TYPES", "pdf,jpeg,png,webp,text,docx,odt")
+# Extra steps of `himaya keys rotate`, by dotted path (core imports none of the apps that add them).
+HIMAYA_KEY_ROTATION_HOOKS = ["himaya.cases.storage.rotate_files"]
 
 LOGGING = {
     "version": 1,

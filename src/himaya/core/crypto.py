@@ -12,7 +12,17 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["InvalidToken", "blind_index", "decrypt", "encrypt", "normalise_text", "reencrypt"]
+__all__ = [
+    "InvalidToken",
+    "blind_index",
+    "decrypt",
+    "decrypt_bytes",
+    "encrypt",
+    "encrypt_bytes",
+    "normalise_text",
+    "reencrypt",
+    "reencrypt_bytes",
+]
 
 
 @lru_cache(maxsize=4)
@@ -40,6 +50,20 @@ def decrypt(token: str) -> str:
 def reencrypt(token: str) -> str:
     """Re-encrypt a token under the newest key (key rotation)."""
     return _current().rotate(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A Fernet token (url-safe base64) of ``data`` under the newest field key (files: cases/storage.py)."""
+    return _current().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """Raises InvalidToken when no listed key opens the token or it was altered."""
+    return _current().decrypt(token)
+
+
+def reencrypt_bytes(token: bytes) -> bytes:
+    return _current().rotate(token)
 
 
 def generate_key() -> str:

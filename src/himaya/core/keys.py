@@ -1,9 +1,16 @@
-"""Key rotation: re-encrypt every encrypted column (and the TOTP secrets) under the newest field key."""
+"""Key rotation: re-encrypt every encrypted column (and the TOTP secrets) under the newest field key.
+
+Apps that keep encrypted data elsewhere (the case documents on disk) add their step through
+``settings.HIMAYA_KEY_ROTATION_HOOKS``: dotted paths of callables returning ``{label: count}``, so that core
+imports none of them.
+"""
 
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils.module_loading import import_string
 
 from himaya.core import crypto
 from himaya.core.fields import EncryptedTextField
@@ -59,4 +66,6 @@ def rotate_all() -> dict[str, int]:
                 column = str(field.column)
                 counts[f"{model._meta.db_table}.{column}"] = _rotate_column(model._meta.db_table, column)
     counts["mfa_authenticator.data.secret"] = _rotate_authenticators()
+    for path in getattr(settings, "HIMAYA_KEY_ROTATION_HOOKS", []):
+        counts.update(import_string(path)())
     return counts

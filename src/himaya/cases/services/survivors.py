@@ -158,6 +158,8 @@ def survivor_update(
     """Change her details; returns the names of the fields that changed. Stale saves raise RecordConflict."""
     require(actor, "cases.change_survivor", survivor)
     cleaned = clean_values(values)
+    if not any(cleaned.get(name, getattr(survivor, name)) for name in NAME_FIELDS):
+        raise BusinessRuleError(_("Give at least one name, in Latin or Arabic script."))
     changed = save_versioned(survivor, expected_version=expected_version, values=cleaned)
     if changed:
         if set(changed) & set(IDENTIFYING_FIELDS):
