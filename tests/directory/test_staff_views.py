@@ -13,6 +13,7 @@ from himaya.directory.models import (
     CapacityRecord,
     ChangeProposal,
     Location,
+    Phone,
     Service,
     ServiceHistory,
     ServiceStatus,
@@ -359,3 +360,37 @@ def test_menu_entries_follow_permissions(client_for: Any, people: dict[str, Any]
     member_page = client_for(people["member"]).get("/en/directory/").content.decode()
     assert 'href="/en/directory/"' in member_page
     assert 'href="/en/directory/stale/"' not in member_page
+
+
+# Telephone types ------------------------------------------------------------------------------------------------
+
+
+def test_telephone_types_show_as_translated_labels(
+    client_for: Any, people: dict[str, Any], service: Service
+) -> None:
+    mobile = Phone.objects.create(service=service, number="0661 00 00 00", type="cell")
+    Phone.objects.create(service=service, number="0522 00 00 01", type="fax")
+    Phone.objects.create(service=service, number="0522 00 00 02", type="text")
+    Phone.objects.create(service=service, number="0522 00 00 03", type="carrier-pigeon")  # imported as is
+    client = client_for(people["editor"])
+    page = client.get(url(service)).content.decode()
+    assert "<td>mobile</td>" in page and "<td>fax</td>" in page and "<td>text messages</td>" in page
+    assert "<td>cell</td>" not in page and "<td>text</td>" not in page
+    assert "<td>carrier-pigeon</td>" in page
+    assert "0661 00 00 00</bdi> · mobile" in page  # the details list too
+    french = client.get(f"/fr/directory/{service.pk}/").content.decode()
+    assert "<td>SMS</td>" in french and "<td>text messages</td>" not in french
+    removal = client.get(f"/en/directory/phones/{mobile.pk}/remove/").content.decode()
+    assert "· mobile" in removal
+
+
+def test_a_refused_change_shows_its_message_on_the_form_and_saves_nothing(
+    client_for: Any, people: dict[str, Any], service: Service
+) -> None:
+    client = client_for(people["editor"])
+    response = client.post(url(service, "status"), {"status": service.status})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The service already has this status." in page and 'aria-invalid="true"' in page
+    assert "Status changed." not in page
+    assert not service.history.filter(kind=ServiceHistory.Kind.STATUS).exists()

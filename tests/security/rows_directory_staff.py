@@ -56,6 +56,7 @@ ROWS: dict[str, Row] = {
     "directory:service_status": Row(url=obj(SERVICE + "status/", "service"), own=EDITORS, other=EDITORS),
     "directory:service_alert": Row(url=obj(SERVICE + "alert/", "service"), own=EDITORS, other=EDITORS),
     "directory:service_hours": Row(url=obj(SERVICE + "hours/", "service"), own=EDITORS, other=EDITORS),
+    "directory:service_areas": Row(url=obj(SERVICE + "areas/", "service"), own=EDITORS, other=EDITORS),
     "directory:location_create": Row(
         url=obj(SERVICE + "locations/new/", "service"), own=EDITORS, other=EDITORS
     ),

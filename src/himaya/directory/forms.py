@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import Organisation
 from himaya.core.forms import StyledFormMixin
-from himaya.core.models import City, Province
+from himaya.core.models import City, Province, Region
 from himaya.directory.data.taxonomy import LANGUAGES
 from himaya.directory.models import (
     Location,
@@ -35,6 +35,7 @@ from himaya.directory.services import (
     PHONE_FIELDS,
     PHONE_TYPES,
     PROPOSABLE_FIELDS,
+    AreaSelection,
     Opening,
     phone_number_error,
 )
@@ -185,18 +186,27 @@ class ProposalForm(ServiceFieldsForm):
         return changed
 
 
+class ArgumentsMixin:
+    """``values()``: the cleaned data, its fields named as the arguments of the service that applies it."""
+
+    cleaned_data: dict[str, Any]
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 class ReviewForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class StatusForm(StyledFormMixin, forms.Form):
+class StatusForm(ArgumentsMixin, StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=ServiceStatus.choices)
     note = forms.CharField(label=_("Reason (shown in the history)"), required=False, max_length=500)
 
 
-class AlertForm(StyledFormMixin, forms.Form):
+class AlertForm(ArgumentsMixin, StyledFormMixin, forms.Form):
     alert = forms.CharField(
         label=_("Alert"),
         required=False,
@@ -208,7 +218,7 @@ class AlertForm(StyledFormMixin, forms.Form):
     )
 
 
-class VerifyForm(StyledFormMixin, forms.Form):
+class VerifyForm(ArgumentsMixin, StyledFormMixin, forms.Form):
     method = forms.ChoiceField(label=_("How was the entry verified?"), choices=VerificationMethod.choices)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -225,7 +235,7 @@ class VerifyForm(StyledFormMixin, forms.Form):
         self.fields["due"].initial = timezone.localdate() + timedelta(days=180)
 
 
-class CapacityForm(StyledFormMixin, forms.Form):
+class CapacityForm(ArgumentsMixin, StyledFormMixin, forms.Form):
     places = forms.IntegerField(label=_("Places"), min_value=0, max_value=100_000)
     vacancies = forms.IntegerField(label=_("Vacancies now"), min_value=0, max_value=100_000)
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
@@ -361,3 +371,78 @@ class PhoneForm(StyledFormMixin, forms.Form):
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in PHONE_FIELDS}
+
+
+class AreaForm(StyledFormMixin, forms.Form):
+    """The service areas: the whole country, or whole regions and single provinces (by HCP code)."""
+
+    NATIONAL, TERRITORIES = "national", "territories"
+
+    scope = forms.ChoiceField(
+        label=_("Who may use this service?"),
+        choices=[
+            (NATIONAL, _("People from the whole country")),
+            (TERRITORIES, _("People from some regions or provinces")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the whole country, or some regions or provinces.")},
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Whole regions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown region code: %(value)s.")},
+    )
+    provinces = forms.MultipleChoiceField(
+        label=_("Provinces and prefectures"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown province code: %(value)s.")},
+    )
+    note = forms.CharField(label=_("Reason (shown in the history)"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, selection: AreaSelection | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region_list = list(Region.objects.order_by("code"))
+        self.province_list = list(
+            Province.objects.select_related("region").order_by("region__code", "name_fr")
+        )
+        cast(forms.MultipleChoiceField, self.fields["regions"]).choices = [
+            (region.code, region.name) for region in self.region_list
+        ]
+        cast(forms.MultipleChoiceField, self.fields["provinces"]).choices = [
+            (province.code, province.name) for province in self.province_list
+        ]
+        if selection is not None and (selection.national or selection.regions or selection.provinces):
+            self.fields["scope"].initial = self.NATIONAL if selection.national else self.TERRITORIES
+            self.fields["regions"].initial = list(selection.regions)
+            self.fields["provinces"].initial = list(selection.provinces)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("regions") or data.get("provinces")
+        refused = self.has_error("regions") or self.has_error("provinces")
+        if data.get("scope") == self.TERRITORIES and not chosen and not refused:
+            self.add_error(
+                "provinces", _("Tick at least one region or province, or choose the whole country.")
+            )
+        return data
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of services.service_set_areas. The whole country leaves the ticked boxes aside."""
+        national = self.cleaned_data["scope"] == self.NATIONAL
+        return {
+            "national": national,
+            "regions": [] if national else self.cleaned_data.get("regions", []),
+            "provinces": [] if national else self.cleaned_data.get("provinces", []),
+            "note": self.cleaned_data.get("note", ""),
+        }
+
+    def groups(self) -> list[tuple[Region, Any, list[Any]]]:
+        """For each region: the region, its "whole region" checkbox, the checkboxes of its provinces."""
+        region_boxes = {box.data["value"]: box for box in self["regions"]}
+        province_region = {province.code: province.region.code for province in self.province_list}
+        boxes: dict[str, list[Any]] = {region.code: [] for region in self.region_list}
+        for box in self["provinces"]:
+            boxes[province_region[box.data["value"]]].append(box)
+        return [(region, region_boxes[region.code], boxes[region.code]) for region in self.region_list]

@@ -26,7 +26,7 @@ from himaya.accounts.models import Organisation, User
 from himaya.accounts.policies import require
 from himaya.core import audit
 from himaya.core.errors import BusinessRuleError, ConflictError
-from himaya.core.models import AuditAction
+from himaya.core.models import AuditAction, Province, Region
 from himaya.directory.data.taxonomy import LANGUAGES
 from himaya.directory.models import (
     CapacityRecord,
@@ -35,6 +35,7 @@ from himaya.directory.models import (
     Phone,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     ServiceHistory,
     ServiceStatus,
@@ -138,6 +139,8 @@ def field_label(name: str) -> str:
         return str(gettext_lazy("capacity"))
     if name == "phones":
         return str(gettext_lazy("telephones"))
+    if name == "service_areas":
+        return str(gettext_lazy("service areas"))
     if name.startswith("location."):
         try:
             field = Location._meta.get_field(name.removeprefix("location."))
@@ -598,6 +601,144 @@ def location_update(*, actor: User, location: Location, **values: Any) -> Locati
         fields=changes,
     )
     return location
+
+
+# Service areas -------------------------------------------------------------------------------------------------
+
+# The name given to a whole-country area (data, as the demo writes it; HSDS names are not translated).
+NATIONAL_AREA_NAME = "Maroc"
+
+
+@dataclass(frozen=True)
+class AreaSelection:
+    """Where a service's users may come from: the whole country, or regions and provinces (HCP codes)."""
+
+    national: bool = False
+    regions: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+
+
+def _area_key(area: ServiceArea) -> tuple[int, str]:
+    """(0, "") the whole country, (1, region code) a whole region, (2, province code) a province."""
+    if area.province is not None:
+        return (2, area.province.code)
+    if area.region is not None:
+        return (1, area.region.code)
+    return (0, "")
+
+
+def areas_of(service: Service) -> list[ServiceArea]:
+    """The areas of ``service``: the whole country first, then regions, then provinces (by code)."""
+    areas = service.service_areas.select_related("region", "province")
+    return sorted(areas, key=lambda area: (_area_key(area), str(area.pk)))
+
+
+def area_selection(service: Service) -> AreaSelection:
+    keys = {_area_key(area) for area in areas_of(service)}
+    return AreaSelection(
+        national=(0, "") in keys,
+        regions=tuple(sorted(code for kind, code in keys if kind == 1)),
+        provinces=tuple(sorted(code for kind, code in keys if kind == 2)),
+    )
+
+
+def _area_text(area: ServiceArea) -> str:
+    """An area as the history shows it: the French name and the HCP code (or the whole country)."""
+    if area.province is not None:
+        return f"{area.province.name_fr} ({area.province.code})"
+    if area.region is not None:
+        return f"{area.region.name_fr} ({area.region.code})"
+    return NATIONAL_AREA_NAME
+
+
+def _codes(values: Iterable[str]) -> list[str]:
+    return sorted({str(value).strip() for value in values if str(value).strip()})
+
+
+@transaction.atomic
+def service_set_areas(
+    *,
+    actor: User,
+    service: Service,
+    national: bool,
+    regions: Iterable[str] = (),
+    provinces: Iterable[str] = (),
+    note: str = "",
+) -> list[ServiceArea]:
+    """Replace the areas of ``service``: the whole country, or whole regions and provinces (HCP codes).
+
+    Rows that stay keep their identifier, name and description (HSDS ids stay stable across exports)."""
+    require(actor, "directory.change_service", service)
+    region_codes, province_codes = _codes(regions), _codes(provinces)
+    if national and (region_codes or province_codes):
+        raise BusinessRuleError(
+            _(
+                "A service that serves the whole country has no separate regions or provinces: choose one or the other."
+            )
+        )
+    if not national and not (region_codes or province_codes):
+        raise BusinessRuleError(_("Choose the whole country, or at least one region or province."))
+    found_regions = {region.code: region for region in Region.objects.filter(code__in=region_codes)}
+    unknown = [code for code in region_codes if code not in found_regions]
+    if unknown:
+        raise BusinessRuleError(_("Unknown region code: %(codes)s.") % {"codes": ", ".join(unknown)})
+    found_provinces = {
+        province.code: province
+        for province in Province.objects.select_related("region").filter(code__in=province_codes)
+    }
+    unknown = [code for code in province_codes if code not in found_provinces]
+    if unknown:
+        raise BusinessRuleError(_("Unknown province code: %(codes)s.") % {"codes": ", ".join(unknown)})
+    covered = [p for code, p in sorted(found_provinces.items()) if p.region.code in found_regions]
+    if covered:
+        raise BusinessRuleError(
+            _(
+                "%(provinces)s: already served through the whole region. Choose the region or its provinces, "
+                "not both."
+            )
+            % {"provinces": ", ".join(province.name for province in covered)}
+        )
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    current = areas_of(service)
+    wanted: dict[tuple[int, str], ServiceArea] = {}
+    if national:
+        wanted[(0, "")] = ServiceArea(service=service, name=NATIONAL_AREA_NAME)
+    for code, region in found_regions.items():
+        wanted[(1, code)] = ServiceArea(service=service, name=region.name_fr, region=region)
+    for code, province in found_provinces.items():
+        wanted[(2, code)] = ServiceArea(service=service, name=province.name_fr, province=province)
+    kept: dict[tuple[int, str], ServiceArea] = {}
+    removed: list[ServiceArea] = []
+    for area in current:
+        key = _area_key(area)
+        if key in wanted and key not in kept:
+            kept[key] = area
+        else:
+            removed.append(area)  # no longer wanted, or a second row for the same territory
+    if not removed and len(kept) == len(wanted):
+        raise BusinessRuleError(_("Nothing to change: the service areas are already like this."))
+    ServiceArea.objects.filter(pk__in=[area.pk for area in removed]).delete()
+    result = [kept.get(key) or wanted[key] for key in sorted(wanted)]
+    ServiceArea.objects.bulk_create([area for area in result if area._state.adding])
+    service.save(update_fields=["updated_at"])  # the HSDS entry changed: its last_modified moves on
+    old_text, new_text = [_area_text(area) for area in current], [_area_text(area) for area in result]
+    _history(
+        service=service,
+        actor=actor,
+        kind=ServiceHistory.Kind.EDITED,
+        changes={"service_areas": [old_text, new_text]},
+        note=note,
+    )
+    _audit(
+        AuditAction.UPDATE,
+        actor=actor,
+        service=service,
+        fields=["service_areas"],
+        national=national,
+        regions=sorted(found_regions),
+        provinces=sorted(found_provinces),
+    )
+    return result
 
 
 # Telephones of a service ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<uuid:pk>/verify/", views.service_verify, name="service_verify"),
     path("<uuid:pk>/hours/", views.service_hours, name="service_hours"),
     path("<uuid:pk>/capacity/", views.service_capacity, name="service_capacity"),
+    path("<uuid:pk>/areas/", views.service_areas, name="service_areas"),
     path("<uuid:pk>/locations/new/", views.location_create, name="location_create"),
     path("<uuid:pk>/phones/new/", views.phone_add, name="phone_add"),
     path("phones/<uuid:pk>/edit/", views.phone_edit, name="phone_edit"),

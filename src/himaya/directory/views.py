@@ -3,6 +3,7 @@ services, queries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from himaya.accounts.models import Organisation, User
+from himaya.accounts.models import User
 from himaya.core.errors import BusinessRuleError, ConflictError
 from himaya.core.models import Province
 from himaya.core.pagination import paginate
 from himaya.directory import queries, services
 from himaya.directory.forms import (
     AlertForm,
+    AreaForm,
     CapacityForm,
     LocationForm,
     PhoneForm,
@@ -135,6 +137,38 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
 # One service ---------------------------------------------------------------------------------------------------
 
 
+def _editing(
+    request: HttpRequest, pk: UUID, permission: str = "directory.change_service"
+) -> tuple[User, Service]:
+    """The viewer and the service she holds ``permission`` on (404 for an unknown service, then 403)."""
+    viewer = _user(request)
+    service = _service(request, pk)
+    _allow(viewer, permission, service)
+    return viewer, service
+
+
+def _saved(
+    request: HttpRequest, form: Any, save: Callable[[], object], done: str, *, field: str | None = None
+) -> bool:
+    """On a POST whose ``form`` is valid, call ``save``; True once it succeeded (with the message ``done``).
+
+    False otherwise (a GET, an invalid form, or a change the rules refuse: its message goes on ``field`` of the
+    form, None for the whole form); the view then shows the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except BusinessRuleError as error:
+        form.add_error(field, error.message)
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _to_service(service: Service) -> HttpResponse:
+    return redirect("directory:service_detail", pk=service.pk)
+
+
 @require_GET
 @login_required
 def service_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
@@ -144,6 +178,7 @@ def service_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     context = {
         "service": service,
         "view": view,
+        "areas": services.areas_of(service),
         "schedules": list(service.schedules.all()),
         "history": queries.service_history(viewer=viewer, service=service, limit=50),
         "proposals": queries.service_proposals(viewer=viewer, service=service)[:20],
@@ -178,32 +213,30 @@ def service_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]
     form = ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        organisation: Organisation = form.cleaned_data["organisation"]
-        try:
-            service = services.service_create(
+    created: list[Service] = []
+
+    def save() -> None:
+        created.append(
+            services.service_create(
                 actor=viewer,
-                organisation=organisation,
+                organisation=form.cleaned_data["organisation"],
                 terms=form.cleaned_data["terms"],
                 languages=form.cleaned_data["languages"],
                 field_visibility=form.visibility(),
-                **values,
+                **form.values(),
             )
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Service created. Verify it once its details are confirmed."))
-            return redirect("directory:service_detail", pk=service.pk)
+        )
+
+    if _saved(request, form, save, _("Service created. Verify it once its details are confirmed.")):
+        return _to_service(created[0])
     return render(request, "directory/staff/service_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    """The one form with a stale-edit conflict: it shows what others changed meanwhile."""
+    viewer, service = _editing(request, pk)
     form = ServiceForm(request.POST or None, service=service)
     conflict: list[tuple[str, Any, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -225,7 +258,7 @@ def service_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Service saved."))
-            return redirect("directory:service_detail", pk=service.pk)
+            return _to_service(service)
     context = {"form": form, "service": service, "conflict": conflict}
     return render(request, "directory/staff/service_form.html", context)
 
@@ -247,23 +280,14 @@ def _simple_form(
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_status(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    viewer, service = _editing(request, pk)
     form = StatusForm(request.POST or None, initial={"status": service.status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_set_status(
-                actor=viewer,
-                service=service,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
-        except BusinessRuleError as error:
-            form.add_error("status", error.message)
-        else:
-            messages.success(request, _("Status changed."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.service_set_status(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Status changed."), field="status"):
+        return _to_service(service)
     intro = _(
         '"Active, not accepting referrals" keeps the service listed but tells referrers to look elsewhere '
         'for now. "Defunct" and "inactive" take it out of the public directory.'
@@ -274,25 +298,16 @@ def service_status(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_alert(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    viewer, service = _editing(request, pk)
     form = AlertForm(
         request.POST or None, initial={"alert": service.alert, "alert_until": service.alert_until}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_set_alert(
-                actor=viewer,
-                service=service,
-                alert=form.cleaned_data["alert"],
-                alert_until=form.cleaned_data["alert_until"],
-            )
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Alert saved."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.service_set_alert(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Alert saved.")):
+        return _to_service(service)
     return _simple_form(
         request,
         service,
@@ -305,24 +320,14 @@ def service_alert(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_verify(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.verify_service", service)
+    viewer, service = _editing(request, pk, "directory.verify_service")
     form = VerifyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_verify(
-                actor=viewer,
-                service=service,
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                due=form.cleaned_data["due"],
-            )
-        except BusinessRuleError as error:
-            form.add_error("due", error.message)
-        else:
-            messages.success(request, _("Verification recorded."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.service_verify(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Verification recorded."), field="due"):
+        return _to_service(service)
     intro = _(
         "Verifying confirms that the entry is still true (you called, visited or received a confirmation). "
         "It does not change the entry: edit it first if something is wrong."
@@ -333,25 +338,15 @@ def service_verify(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_capacity(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.record_capacity", service)
+    viewer, service = _editing(request, pk, "directory.record_capacity")
     latest = queries.latest_capacity(viewer=viewer, service=service)
     form = CapacityForm(request.POST or None, initial={"places": latest.places})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.capacity_record(
-                actor=viewer,
-                service=service,
-                places=form.cleaned_data["places"],
-                vacancies=form.cleaned_data["vacancies"],
-                note=form.cleaned_data["note"],
-            )
-        except BusinessRuleError as error:
-            form.add_error("vacancies", error.message)
-        else:
-            messages.success(request, _("Capacity recorded."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.capacity_record(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Capacity recorded."), field="vacancies"):
+        return _to_service(service)
     intro = _('Vacancies older than 48 hours show as "unknown": update them at least every other day.')
     return _simple_form(request, service, form, title=_("Update the capacity"), intro=intro)
 
@@ -359,38 +354,45 @@ def service_capacity(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def service_hours(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    viewer, service = _editing(request, pk)
     form = ScheduleForm(request.POST or None, schedules=service.schedules.all())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.schedule_set(actor=viewer, service=service, openings=form.openings())
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Opening hours saved."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.schedule_set(actor=viewer, service=service, openings=form.openings())
+
+    if _saved(request, form, save, _("Opening hours saved.")):
+        return _to_service(service)
     return render(request, "directory/staff/hours_form.html", {"form": form, "service": service})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+def service_areas(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The whole country, or regions and provinces (editors; an organisation's members cannot propose it)."""
+    viewer, service = _editing(request, pk)
+    form = AreaForm(request.POST or None, selection=services.area_selection(service))
+
+    def save() -> None:
+        services.service_set_areas(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Service areas saved.")):
+        return _to_service(service)
+    return render(request, "directory/staff/areas_form.html", {"form": form, "service": service})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
 def location_create(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    viewer, service = _editing(request, pk)
     form = LocationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.location_create(
-                actor=viewer, organisation=service.organisation, service=service, **form.values()
-            )
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Location added."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.location_create(
+            actor=viewer, organisation=service.organisation, service=service, **form.values()
+        )
+
+    if _saved(request, form, save, _("Location added.")):
+        return _to_service(service)
     return _simple_form(request, service, form, title=_("New location"))
 
 
@@ -402,16 +404,12 @@ def location_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
     location = get_object_or_404(Location.objects.select_related("organisation"), pk=pk)
     service = location.services.order_by("name").first()
     form = LocationForm(request.POST or None, instance=location)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.location_update(actor=viewer, location=location, **form.values())
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Location saved."))
-            if service is not None:
-                return redirect("directory:service_detail", pk=service.pk)
-            return redirect("directory:service_list")
+
+    def save() -> None:
+        services.location_update(actor=viewer, location=location, **form.values())
+
+    if _saved(request, form, save, _("Location saved.")):
+        return _to_service(service) if service is not None else redirect("directory:service_list")
     context = {"form": form, "service": service, "location": location, "title": _("Edit the location")}
     return render(request, "directory/staff/simple_form.html", context)
 
@@ -419,48 +417,41 @@ def location_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
 # Telephones ----------------------------------------------------------------------------------------------------
 
 
-def _phone(request: HttpRequest, pk: UUID) -> tuple[Phone, Service]:
-    """A telephone of a service the viewer may change (403 otherwise)."""
+def _phone(request: HttpRequest, pk: UUID) -> tuple[User, Phone, Service]:
+    """The viewer and a telephone of a service she may change (404 for an unknown telephone, then 403)."""
     viewer = _user(request)
     phone = get_object_or_404(Phone.objects.select_related("service"), pk=pk, service__isnull=False)
     service = phone.service
     assert service is not None
     _allow(viewer, "directory.change_service", service)
-    return phone, service
+    return viewer, phone, service
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def phone_add(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    service = _service(request, pk)
-    _allow(viewer, "directory.change_service", service)
+    viewer, service = _editing(request, pk)
     form = PhoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phone_add(actor=viewer, service=service, **form.values())
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Telephone added."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.phone_add(actor=viewer, service=service, **form.values())
+
+    if _saved(request, form, save, _("Telephone added.")):
+        return _to_service(service)
     return _simple_form(request, service, form, title=_("New telephone"))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def phone_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
-    viewer = _user(request)
-    phone, service = _phone(request, pk)
+    viewer, phone, service = _phone(request, pk)
     form = PhoneForm(request.POST or None, phone=phone)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phone_update(actor=viewer, phone=phone, **form.values())
-        except BusinessRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Telephone saved."))
-            return redirect("directory:service_detail", pk=service.pk)
+
+    def save() -> None:
+        services.phone_update(actor=viewer, phone=phone, **form.values())
+
+    if _saved(request, form, save, _("Telephone saved.")):
+        return _to_service(service)
     return _simple_form(request, service, form, title=_("Edit the telephone"))
 
 
@@ -468,8 +459,7 @@ def phone_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
 @login_required
 def phone_remove(request: HttpRequest, pk: UUID) -> HttpResponse:
     """GET: a confirmation page; POST: remove the telephone."""
-    viewer = _user(request)
-    phone, service = _phone(request, pk)
+    viewer, phone, service = _phone(request, pk)
     if request.method == "POST":
         try:
             services.phone_remove(actor=viewer, phone=phone)
@@ -477,7 +467,7 @@ def phone_remove(request: HttpRequest, pk: UUID) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Telephone removed."))
-        return redirect("directory:service_detail", pk=service.pk)
+        return _to_service(service)
     context = {"service": service, "phone": phone, "title": _("Remove the telephone")}
     return render(request, "directory/staff/phone_remove.html", context)
 
