@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from himaya.cases.models import CaseEvent, Consent
 from himaya.cases.queries.consents import active_consent
+from himaya.cases.services import cases as case_services
 from himaya.cases.services import consents
 from himaya.cases.services.consents import consent_give, consent_require, consent_withdraw
 from himaya.core.errors import BusinessRuleError
@@ -292,8 +293,8 @@ def test_the_intake_consent_step_records_services_and_statistics_and_moves_on(
 
 
 def test_the_intake_step_only_moves_forward(staff: dict[str, Any], case: Any) -> None:
-    assert consents.intake_advance(actor=staff["caseworker"], case=case, step="needs")
-    assert not consents.intake_advance(actor=staff["caseworker"], case=case, step="incident")
+    assert case_services.intake_set_step(actor=staff["caseworker"], case=case, step="needs")
+    assert not case_services.intake_set_step(actor=staff["caseworker"], case=case, step="incident")
     case.refresh_from_db()
     assert case.intake_step == "needs"
 

@@ -16,6 +16,7 @@ from himaya.cases import choices
 from himaya.cases.models import Case, Consent, EventKind
 from himaya.cases.policies import require
 from himaya.cases.queries.consents import active_consent, active_consents
+from himaya.cases.services.cases import intake_set_step
 from himaya.cases.services.common import check_codes, check_text, event_add
 from himaya.core import audit
 from himaya.core.errors import BusinessRuleError
@@ -23,7 +24,6 @@ from himaya.core.models import AuditAction
 
 NAME_MAX, REASON_MAX, NOTE_MAX = 200, 2_000, 2_000
 MINIMUM_INFORMATION = choices.SharedInformation.CODE_AND_NEEDS
-INTAKE_ORDER = list(choices.IntakeStep.values)
 
 
 def _day(value: date) -> str:
@@ -259,19 +259,6 @@ def _refuse_inactive(case: Case, purpose: str, purpose_label: Any, recipient: Or
 # The intake steps ------------------------------------------------------------------------------------------
 
 
-def intake_advance(*, actor: User, case: Case, step: str) -> bool:
-    """Move the case's intake forward to ``step`` (never back); True when it moved."""
-    require(actor, "cases.change_case", case)
-    if INTAKE_ORDER.index(step) <= INTAKE_ORDER.index(case.intake_step):
-        return False
-    moved = Case.objects.filter(pk=case.pk, intake_step__in=INTAKE_ORDER[: INTAKE_ORDER.index(step)]).update(
-        intake_step=step, updated_at=timezone.now()
-    )
-    if moved:
-        case.intake_step = step
-    return bool(moved)
-
-
 @transaction.atomic
 def intake_consents_record(
     *,
@@ -301,7 +288,7 @@ def intake_consents_record(
             [choices.ConsentPurpose.SERVICES] + ([choices.ConsentPurpose.STATISTICS] if statistics else [])
         )
     ]
-    intake_advance(actor=actor, case=case, step=choices.IntakeStep.INCIDENT)
+    intake_set_step(actor=actor, case=case, step=choices.IntakeStep.INCIDENT)
     return given
 
 
@@ -310,4 +297,4 @@ def intake_consents_continue(*, actor: User, case: Case) -> None:
     """Intake step 2 when the consent to services is already in force: move on to the incident."""
     require(actor, "cases.manage_consent", case)
     consent_require(case, choices.ConsentPurpose.SERVICES)
-    intake_advance(actor=actor, case=case, step=choices.IntakeStep.INCIDENT)
+    intake_set_step(actor=actor, case=case, step=choices.IntakeStep.INCIDENT)

@@ -16,8 +16,8 @@ from himaya.accounts.models import User
 from himaya.cases import choices
 from himaya.cases.models import Case, EventKind, Incident, Perpetrator
 from himaya.cases.policies import require
+from himaya.cases.services.cases import intake_set_step
 from himaya.cases.services.common import check_codes, check_text, event_add, save_versioned
-from himaya.cases.services.consents import intake_advance
 from himaya.core import audit
 from himaya.core.errors import BusinessRuleError
 from himaya.core.models import AuditAction, Province
@@ -293,7 +293,7 @@ def intake_incident_record(
 ) -> Incident:
     """Intake step 3: the first incident, then the intake moves on to the immediate needs."""
     incident = incident_create(actor=actor, case=case, values=values, perpetrators=perpetrators)
-    intake_advance(actor=actor, case=case, step=choices.IntakeStep.NEEDS)
+    intake_set_step(actor=actor, case=case, step=choices.IntakeStep.NEEDS)
     return incident
 
 
@@ -301,4 +301,4 @@ def intake_incident_record(
 def intake_incident_skip(*, actor: User, case: Case) -> None:
     """Intake step 3 left for later: the intake moves on to the immediate needs."""
     require(actor, "cases.add_incident", case)
-    intake_advance(actor=actor, case=case, step=choices.IntakeStep.NEEDS)
+    intake_set_step(actor=actor, case=case, step=choices.IntakeStep.NEEDS)
