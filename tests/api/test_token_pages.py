@@ -150,3 +150,25 @@ def test_it_lets_an_admin_revoke_any_token(client_for, org, other_org, issue_tok
     assert response.status_code == 302
     theirs.refresh_from_db()
     assert theirs.revoked_at is not None
+
+
+def test_it_offers_the_directory_scope_with_its_label(client_for, org):
+    supervisor_client = client_for(make_user("supervisor", organisation=org))
+    page = supervisor_client.get(CREATE).content.decode()
+    assert 'value="directory:read"' in page
+    assert "Read the directory of services at the network level" in page
+    response = supervisor_client.post(CREATE, form(org, scopes=["directory:read"]))
+    assert response.status_code == 200
+    assert ApiToken.objects.get().scopes == ["directory:read"]
+
+
+def test_the_directory_scope_label_is_translated():
+    from django.utils import translation
+
+    from himaya.api.models import Scope
+
+    with translation.override("en"):
+        english = str(Scope.DIRECTORY_READ.label)
+    assert english == "Read the directory of services at the network level"
+    # A lazy translation: rendered in the active language when shown, not frozen at import.
+    assert Scope.DIRECTORY_READ.label.__class__.__name__ == "__proxy__"

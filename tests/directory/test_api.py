@@ -133,11 +133,9 @@ def test_the_own_organisation_sees_its_confidential_address(shelter, client_for)
     assert location["latitude"] is not None
 
 
-def issue_token(organisation: Any) -> tuple[Any, str]:
+def issue_token(organisation: Any, scopes: tuple[str, ...] = ("directory:read",)) -> tuple[Any, str]:
     admin = make_user("system_admin")
-    return api_services.token_issue(
-        actor=admin, organisation=organisation, name="Partenaire", scopes=["organisations:read"]
-    )
+    return api_services.token_issue(actor=admin, organisation=organisation, name="Partenaire", scopes=scopes)
 
 
 def test_a_token_sees_the_network_level_and_its_own_addresses(shelter):
@@ -147,6 +145,26 @@ def test_a_token_sees_the_network_level_and_its_own_addresses(shelter):
     _, own = issue_token(shelter["organisation"])
     body = get(Client(), f"/services/{shelter['service'].pk}", **bearer(own))
     assert location_of(body)["addresses"][0]["address_1"] == "12 rue Secrète"
+
+
+@pytest.mark.parametrize("path", ["/services", "/service_at_locations", "/organizations", "/taxonomies"])
+def test_a_token_without_the_directory_scope_is_refused_like_any_other_scope(shelter, path):
+    _, secret = issue_token(shelter["organisation"], scopes=("organisations:read", "users:read"))
+    response = Client().get(f"{API}{path}", **bearer(secret), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "This token lacks the scope directory:read."}
+    # The same partner without its token reads the public level.
+    assert "abri@demo.invalid" not in str(get(Client(), path))
+
+
+def test_a_token_with_the_directory_scope_lists_at_the_network_level(shelter):
+    _, secret = issue_token(make_organisation(name="Partenaire fictif"))
+    (item,) = get(Client(), "/service_at_locations", **bearer(secret))["contents"]
+    assert item["service"]["email"] == "abri@demo.invalid"
+    assert "Secrète" not in str(item) and item["location"]["front_door_phone"] == "05 00 00 11 22"
+    services = get(Client(), "/services?full=true", **bearer(secret))["contents"]
+    (full,) = [service for service in services if service["id"] == str(shelter["service"].pk)]
+    assert {phone["number"] for phone in full["phones"]} == {"05 00 00 11 23", "05 00 00 11 24"}
 
 
 def test_a_forged_token_is_refused_rather_than_treated_as_anonymous():

@@ -176,6 +176,49 @@ def test_open_location_exports_its_address(tmp_path, rich_service):
     assert 33 < location["latitude"] < 35
 
 
+def test_a_confidential_location_keeps_only_its_name_place_and_front_door_in_export_and_api(tmp_path):
+    """The export and the read API build locations in one place: below the restricted level a confidential
+    location shows neither its own description, website, identifiers nor hours, in either."""
+    from django.test import Client
+
+    from himaya.directory.models import Schedule
+
+    shelter = make_location(
+        is_confidential=True,
+        description="Derrière la pharmacie fictive",
+        url="https://abri.invalid/",
+        external_identifier="ABRI-42",
+        front_door_phone="+212 5 22 00 00 01",
+    )
+    Schedule.objects.create(location=shelter, weekday="MO", opens_at=time(9), closes_at=time(17))
+    service = make_service(location=shelter)
+    export_hsds(tmp_path, format="json")
+    (item,) = read_page(tmp_path / "services.json")
+    exported = item["service_at_locations"][0]["location"]
+    served = Client().get(f"/api/v1/services/{service.pk}").json()["service_at_locations"][0]["location"]
+    for text in ("pharmacie", "abri.invalid", "ABRI-42", "rue de la Paix"):
+        assert text not in json.dumps(exported) and text not in json.dumps(served)
+    assert "schedules" not in exported and served["schedules"] == []
+    assert exported["name"] == served["name"] == shelter.name
+    assert served["front_door_phone"] == "+212 5 22 00 00 01"
+    assert [p["number"] for p in exported["phones"] if p.get("himaya_front_door")] == ["+212 5 22 00 00 01"]
+
+
+def test_the_export_and_the_api_agree_on_a_service(tmp_path, rich_service):
+    from django.test import Client
+
+    export_hsds(tmp_path, format="json")
+    exported = next(s for s in read_page(tmp_path / "services.json") if s["id"] == str(rich_service.id))
+    served = Client().get(f"/api/v1/services/{rich_service.pk}").json()
+    assert served["status"] == exported["himaya_status"] == "active_not_accepting"
+    for name in ("name", "description", "alert", "minimum_age"):
+        assert served[name] == exported[name]
+    assert served["email"] == "" and "email" not in exported  # network-level field, for the public
+    assert [p["number"] for p in served["phones"]] == [p["number"] for p in exported["phones"]]
+    assert [a["id"] for a in served["attributes"]] == [a["id"] for a in exported["attributes"]]
+    assert [s["opens_at"] for s in served["schedules"]] == [s["opens_at"] for s in exported["schedules"]]
+
+
 def official_resources() -> dict[str, dict[str, Any]]:
     package = json.loads((hsds_dir() / "examples" / "csv" / "datapackage.json").read_text(encoding="utf-8"))
     return {resource["path"]: resource for resource in package["resources"]}

@@ -2,7 +2,8 @@
 
 World objects: ``own_service`` / ``other_service`` (a service with one location of ``own_org`` / ``other_org``).
 The API is public: anonymous callers get 200 (public level), every role too (network level, restricted for the
-own organisation's entries; tests/directory/test_api.py checks what each level shows).
+own organisation's entries; tests/directory/test_api.py checks what each level shows). A partner system's token
+needs the scope "directory:read" (403 without it; tests/directory/test_api.py).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class Scope(models.TextChoices):
     ORGANISATIONS_READ = "organisations:read", _("Read the organisations")
     USERS_READ = "users:read", _("Read the organisation's users")
+    DIRECTORY_READ = "directory:read", _("Read the directory of services at the network level")
 
 
 class ApiToken(models.Model):

@@ -7,63 +7,39 @@
 ``himaya.directory.visibility`` only: fields above the audience are left out, phones above it are left out,
 confidential locations lose their address and coordinates and show their front-door telephone instead.
 
-Services are read in chunks with a constant number of queries per chunk (``iterator(chunk_size=...)`` with
-prefetching), so the export of 20,000 services stays within seconds.
+The objects are built by ``himaya.directory.hsds_serialise`` (shared with the read API); this module gives them
+the export's shape. Services are read in chunks with a constant number of queries per chunk, so the export of
+20,000 services stays within seconds.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db.models import CharField, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 
-from himaya.accounts.models import Organisation
 from himaya.core import audit
-from himaya.core.models import AuditAction, City, Province, Region
-from himaya.directory.data.taxonomy import LANGUAGES
+from himaya.core.models import AuditAction
+from himaya.directory import hsds_serialise
+from himaya.directory.hsds_serialise import HIMAYA_NAMESPACE, derived_id
 from himaya.directory.models import (
-    Accessibility,
-    CapacityRecord,
-    CostOption,
-    Location,
-    Phone,
-    RequiredDocument,
-    Schedule,
     Service,
-    ServiceArea,
-    ServiceAtLocation,
-    ServiceLanguage,
     ServiceStatus,
     Taxonomy,
     TaxonomyTerm,
 )
-from himaya.directory.visibility import (
-    CAPACITY_AUDIENCE,
-    CONFIGURABLE_FIELDS,
-    VERIFICATION_AUDIENCE,
-    Audience,
-    address_visible,
-    field_visible,
-    location_view,
-    visible_phones,
-)
+from himaya.directory.visibility import CONFIGURABLE_FIELDS, Audience
+
+__all__ = ["HIMAYA_NAMESPACE", "derived_id"]  # also imported from here (hsds_import, tests)
 
 HSDS_VERSION = "3.0"
 PROFILE_URI = "https://github.com/himaya/himaya/blob/main/docs/hsds-profile.md"
-# Deterministic ids for the rows Himaya derives (front-door phone, term links, addresses).
-HIMAYA_NAMESPACE = uuid.UUID("5d0c1d52-5b1e-4c55-9a3e-2f1f6f0b7a11")
-_NAMESPACE_BYTES = HIMAYA_NAMESPACE.bytes
 # HSDS knows four statuses; ours has a fifth, exported as "active" plus the profile field "himaya_status".
 HSDS_STATUS = {
     ServiceStatus.ACTIVE: "active",
@@ -73,15 +49,6 @@ HSDS_STATUS = {
     ServiceStatus.DEFUNCT: "defunct",
 }
 CHUNK_SIZE = 1000
-
-
-def derived_id(*parts: object) -> str:
-    """uuid5(HIMAYA_NAMESPACE, "a:b:c") as text, computed without building UUID objects (hot in exports)."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + ":".join(map(str, parts)).encode()).digest()[:16])  # noqa: S324
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def reference_dir() -> Path | None:
@@ -403,18 +370,6 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in ("", None, [], {})}
 
 
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _time(value: time) -> str:
-    return value.replace(microsecond=0).isoformat()
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def taxonomy_to_hsds(taxonomy: Taxonomy) -> dict[str, Any]:
     return _clean(
         {
@@ -447,484 +402,196 @@ def term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict[str, Any]:
     return _clean(data)
 
 
-def phone_to_hsds(phone: Phone, **links: str) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(phone.id),
-            **links,
-            "number": phone.number,
-            "extension": phone.extension,
-            "type": phone.type,
-            "description": phone.description,
-            "languages": [
-                {"id": derived_id("phone-language", phone.id, code), "phone_id": str(phone.id), "code": code}
-                for code in phone.languages or []
-            ],
-            "himaya_visibility": phone.visibility if phone.visibility != "public" else "",
-        }
-    )
+# --- The export's shape of the objects built by hsds_serialise ---------------------------------------------
+# Reshaping only: absent rather than empty, profile members renamed; what an audience sees was decided there.
 
 
-def schedule_to_hsds(schedule: dict[str, Any], **links: str) -> dict[str, Any]:
-    """A schedule row (``Schedule.objects.values()``) as a weekly HSDS schedule of one day."""
-    return _clean(
-        {
-            "id": str(schedule["id"]),
-            **links,
-            "freq": "WEEKLY",
-            "wkst": "MO",
-            "byday": schedule["weekday"],
-            "opens_at": _time(schedule["opens_at"]),
-            "closes_at": _time(schedule["closes_at"]),
-            "valid_from": _iso(schedule["valid_from"]),
-            "valid_to": _iso(schedule["valid_to"]),
-            "description": schedule["description"],
-            "notes": schedule["notes"],
-        }
-    )
+def _phones(phones: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        _clean(phone | {"languages": [_clean(language) for language in phone["languages"]]})
+        for phone in phones
+    ]
 
 
-SCHEDULE_FIELDS = ("id", "weekday", "opens_at", "closes_at", "valid_from", "valid_to", "description", "notes")
+def _schedules(schedules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # HSDS "timezone" is a UTC offset (a number): the API's zone name is not exported.
+    return [_clean({key: value for key, value in s.items() if key != "timezone"}) for s in schedules]
 
 
-class Related:
-    """Everything the services of one chunk need, read with a constant number of queries and grouped in
-    Python (Django's per-instance prefetch machinery costs more than the queries at 20,000 services)."""
-
-    def __init__(self, service_ids: list[Any], audience: Audience, cache: ExportCache) -> None:
-        self.audience = audience
-        self.cache = cache
-        self.phones = _group(Phone.objects.filter(service_id__in=service_ids), "service_id")
-        # The two largest tables are read with their uuids as text and grouped by the service's id as text.
-        self.schedules = _group_text(
-            Schedule.objects.filter(service_id__in=service_ids), "service_id", SCHEDULE_FIELDS
-        )
-        self.languages = _group_text(
-            ServiceLanguage.objects.filter(service_id__in=service_ids),
-            "service_id",
-            ("id", "code", "name", "note"),
-        )
-        self.cost_options = _group_values(
-            CostOption.objects.filter(service_id__in=service_ids),
-            "service_id",
-            ("id", "option", "amount", "currency", "amount_description", "valid_from", "valid_to"),
-        )
-        self.documents = _group_values(
-            RequiredDocument.objects.filter(service_id__in=service_ids),
-            "service_id",
-            ("id", "document", "uri"),
-        )
-        self.areas = _group_values(
-            ServiceArea.objects.filter(service_id__in=service_ids),
-            "service_id",
-            ("id", "name", "description", "province_id", "region_id"),
-        )
-        self.terms: dict[str, list[str]] = {}
-        for service_id, term_id in (
-            Service.terms.through.objects.filter(service_id__in=service_ids)
-            .order_by("service_id", "taxonomyterm_id")
-            .values_list(_text("service_id"), _text("taxonomyterm_id"))
-        ):
-            self.terms.setdefault(_uuid_text(service_id), []).append(_uuid_text(term_id))
-        self.sals = _group_values(
-            ServiceAtLocation.objects.filter(service_id__in=service_ids).order_by("id"),
-            "service_id",
-            ("id", "location_id", "description"),
-        )
-        sal_ids = [sal["id"] for rows in self.sals.values() for sal in rows]
-        self.sal_phones = _group(
-            Phone.objects.filter(service_at_location_id__in=sal_ids), "service_at_location_id"
-        )
-        self.sal_schedules = _group_values(
-            Schedule.objects.filter(service_at_location_id__in=sal_ids),
-            "service_at_location_id",
-            SCHEDULE_FIELDS,
-        )
-        cache.load_locations({sal["location_id"] for rows in self.sals.values() for sal in rows}, audience)
-        self.capacity: dict[Any, dict[str, Any]] = {}
-        if audience >= CAPACITY_AUDIENCE:
-            for record in (
-                CapacityRecord.objects.filter(service_id__in=service_ids)
-                .order_by("service_id", "-as_of")
-                .values("service_id", "places", "vacancies", "as_of")
-            ):
-                self.capacity.setdefault(record["service_id"], dict(record))
-
-
-def _group(queryset: QuerySet[Any], key: str) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = {}
-    for item in queryset:
-        grouped.setdefault(getattr(item, key), []).append(item)
-    return grouped
-
-
-def _text(name: str) -> Cast:
-    return Cast(name, output_field=CharField())
-
-
-def _uuid_text(value: str) -> str:
-    """A uuid read as text: PostgreSQL gives its canonical form, SQLite its 32 hexadecimal digits."""
-    if len(value) == 36:
-        return value
-    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-
-
-def _group_text(
-    queryset: QuerySet[Any], key: str, fields: tuple[str, ...], uuids: tuple[str, ...] = ("id",)
-) -> dict[str, list[dict[str, Any]]]:
-    """As ``_group_values``, keyed by ``key`` (a uuid) as text, with the ``uuids`` fields as text: at 20,000
-    services, building uuid objects only to print them costs seconds."""
-    texts = {f"_text_{name}": _text(name) for name in (key, *uuids)}
-    plain = [name for name in fields if name not in uuids]
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    # The model's own order, then the id: exports are identical from one run (and database) to the next.
-    order = [*queryset.model._meta.ordering, "pk"]
-    for row in queryset.order_by(*order).values(*plain, **texts):
-        for name in uuids:
-            row[name] = _uuid_text(row.pop(f"_text_{name}"))
-        grouped.setdefault(_uuid_text(row.pop(f"_text_{key}")), []).append(row)
-    return grouped
-
-
-def _group_values(
-    queryset: QuerySet[Any], key: str, fields: tuple[str, ...]
-) -> dict[Any, list[dict[str, Any]]]:
-    grouped: dict[Any, list[dict[str, Any]]] = {}
-    order = queryset.query.order_by or [*queryset.model._meta.ordering, "pk"]
-    for row in queryset.order_by(*order).values(key, *fields):
-        grouped.setdefault(row[key], []).append(row)
-    return grouped
-
-
-class ExportCache:
-    """What is the same for every service of an export: territories, terms, organisations, locations."""
-
-    def __init__(self, audience: Audience) -> None:
-        self.audience = audience
-        self.cities: dict[Any, City] = {city.pk: city for city in City.objects.all()}
-        self.provinces: dict[Any, Province] = {province.pk: province for province in Province.objects.all()}
-        self.regions: dict[Any, Region] = {region.pk: region for region in Region.objects.all()}
-        self.terms = {
-            str(term.pk): term_to_hsds(term) for term in TaxonomyTerm.objects.select_related("taxonomy")
-        }
-        self.organisation_phones = _group(Phone.objects.filter(organisation__isnull=False), "organisation_id")
-        self.organisations: dict[int, dict[str, Any]] = {}
-        self.locations: dict[Any, dict[str, Any]] = {}
-
-    def organization(self, organisation: Organisation) -> dict[str, Any]:
-        if organisation.pk not in self.organisations:
-            phones = [
-                phone_to_hsds(phone, organization_id=str(organisation.hsds_id))
-                for phone in visible_phones(self.organisation_phones.get(organisation.pk, []), self.audience)
-            ]
-            self.organisations[organisation.pk] = organization_to_hsds(organisation, phones)
-        return self.organisations[organisation.pk]
-
-    def load_locations(self, ids: set[Any], audience: Audience) -> None:
-        missing = [pk for pk in ids if pk not in self.locations]
-        if not missing:
-            return
-        phones = _group(Phone.objects.filter(location_id__in=missing), "location_id")
-        schedules = _group_values(
-            Schedule.objects.filter(location_id__in=missing), "location_id", SCHEDULE_FIELDS
-        )
-        accessibility = _group_values(
-            Accessibility.objects.filter(location_id__in=missing),
-            "location_id",
-            ("id", "description", "details", "url"),
-        )
-        for location in Location.objects.filter(id__in=missing).select_related("organisation"):
-            # Territories from the cache (select_related would build three objects per location).
-            location.city = self.cities.get(location.city_id)
-            location.province = self.provinces.get(location.province_id)
-            location.region = self.regions.get(location.region_id)
-            self.locations[location.id] = location_to_hsds(
-                location,
-                audience,
-                phones=phones.get(location.id, []),
-                schedules=schedules.get(location.id, []),
-                accessibility=accessibility.get(location.id, []),
-            )
-
-
-def organization_to_hsds(
-    organisation: Organisation, phones: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    data = _clean(
-        {
-            "id": str(organisation.hsds_id),
-            "name": organisation.name,
-            "alternate_name": organisation.acronym,
-            "email": organisation.email,
-            "website": organisation.website,
-            "phones": phones or [],
-            "himaya_translations": _clean({"ar": _clean({"name": organisation.name_ar})}),
-        }
-    )
-    data["description"] = organisation.description  # required by HSDS, may be empty
-    return data
-
-
-def address_to_hsds(location: Location) -> dict[str, Any]:
-    """The inline physical address as an HSDS address (required fields present, possibly empty)."""
-    return {
-        "id": derived_id("address", location.id),
-        "location_id": str(location.id),
-        "address_1": location.address_1,
-        "address_2": location.address_2,
-        "city": location.city_name or (location.city.name_fr if location.city else ""),
-        "region": location.region.name_fr if location.region else "",
-        "state_province": location.province.name_fr if location.province else "",
-        "postal_code": location.postal_code,
-        "country": location.country or "MA",
-        "address_type": "postal" if location.location_type == Location.Kind.POSTAL else "physical",
-    }
-
-
-def location_to_hsds(
-    location: Location,
-    audience: Audience,
-    *,
-    phones: list[Phone],
-    schedules: list[dict[str, Any]],
-    accessibility: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """A location as ``audience`` may see it (visibility.location_view decides)."""
-    view = location_view(location, audience)
-    shown = address_visible(location, audience)
-    lid = str(location.id)
-    phone_items = [phone_to_hsds(p, location_id=lid) for p in visible_phones(phones, audience)]
-    if location.is_confidential and location.front_door_phone:
-        phone_items.append(
+def location_to_hsds(location: dict[str, Any]) -> dict[str, Any]:
+    phones = _phones(location["phones"])
+    if location["is_confidential"] and location["front_door_phone"]:
+        phones.append(
             _clean(
                 {
-                    "id": derived_id("front-door", location.id),
-                    "location_id": lid,
-                    "number": location.front_door_phone,
+                    "id": derived_id("front-door", location["id"]),
+                    "location_id": location["id"],
+                    "number": location["front_door_phone"],
                     "type": "voice",
-                    "description": location.front_door_note,
+                    "description": location["front_door_note"],
                     "himaya_front_door": True,
                 }
             )
         )
-    place = _clean(
-        {
-            "city": location.city.slug if location.city else "",
-            "city_name": view["city_name"],
-            "province_code": location.province.code if location.province else "",
-            "region_code": location.region.code if location.region else "",
-        }
-    )
     data = _clean(
         {
-            "id": lid,
-            "organization_id": str(location.organisation.hsds_id),
-            "location_type": location.location_type,
-            "url": location.url,
-            "name": location.name,
-            "alternate_name": location.alternate_name,
-            "description": location.description,
-            "transportation": view["transportation"],
-            "latitude": _number(view["latitude"]),
-            "longitude": _number(view["longitude"]),
-            "external_identifier": location.external_identifier,
-            "external_identifier_type": location.external_identifier_type,
-            "addresses": [address_to_hsds(location)] if shown and location.address_1 else [],
-            "accessibility": [
-                _clean(
-                    {
-                        "id": str(item["id"]),
-                        "location_id": lid,
-                        **{k: item[k] for k in ("description", "details", "url")},
-                    }
-                )
-                for item in accessibility
-            ],
-            "phones": phone_items,
-            "schedules": [schedule_to_hsds(s, location_id=lid) for s in schedules],
-            "himaya_translations": _clean({"ar": _clean({"name": location.name_ar})}),
-            "himaya_place": place,
+            **{name: location[name] for name in LOCATION_FIELDS},
+            # HSDS tabular requires an address_1: an address reduced to its city is not exported.
+            "addresses": [address for address in location["addresses"] if address["address_1"]],
+            "accessibility": [_clean(item) for item in location["accessibility"]],
+            "phones": phones,
+            "schedules": _schedules(location["schedules"]),
+            "himaya_translations": _clean({"ar": _clean({"name": location["name_ar"]})}),
+            "himaya_place": _clean(
+                {
+                    "city": location["city_slug"],
+                    "city_name": location["city_name"],
+                    "province_code": location["province_code"],
+                    "region_code": location["region_code"],
+                }
+            ),
         }
     )
-    if location.is_confidential:
+    if location["is_confidential"]:
         data["himaya_confidential"] = True
     return data
 
 
-def _eligibility(service: Service) -> dict[str, Any]:
-    return _clean(
+LOCATION_FIELDS = (
+    "id",
+    "organization_id",
+    "location_type",
+    "url",
+    "name",
+    "alternate_name",
+    "description",
+    "transportation",
+    "latitude",
+    "longitude",
+    "external_identifier",
+    "external_identifier_type",
+)
+
+
+def organization_to_hsds(organization: dict[str, Any]) -> dict[str, Any]:
+    data = _clean(
         {
-            "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age,
-            "sexes": list(service.eligible_sexes or []),
-            "migration_statuses": list(service.eligible_migration_statuses or []),
-            "violence_forms": list(service.eligible_violence_forms or []),
+            **{name: organization[name] for name in ("id", "name", "alternate_name", "email", "website")},
+            "phones": _phones(organization["phones"]),
+            "himaya_translations": _clean({"ar": _clean({"name": organization["name_ar"]})}),
         }
     )
+    data["description"] = organization["description"]  # required by HSDS, may be empty
+    return data
 
 
-def service_to_hsds(
-    service: Service,
-    audience: Audience = Audience.PUBLIC,
-    *,
-    related: Related | None = None,
-    cache: ExportCache | None = None,
-) -> dict[str, Any]:
-    """One service in the "service_full" shape, as ``audience`` may see it. Without ``related`` (one
-    service, e.g. an API detail) the related rows are read for it alone."""
-    if cache is None:
-        cache = related.cache if related is not None else ExportCache(audience)
-    if related is None:
-        related = Related([service.id], audience, cache)
-    key = service.id
-    sid = str(key)
+SERVICE_FIELDS = (
+    "id",
+    "organization_id",
+    "name",
+    "alternate_name",
+    "alert",
+    "last_modified",
+    "minimum_age",
+    "maximum_age",
+    *CONFIGURABLE_FIELDS,
+)
 
-    def shown(name: str) -> Any:
-        return getattr(service, name) if field_visible(service, name, audience) else ""
 
-    organisation = service.organisation
-    translations: dict[str, Any] = {}
-    for language in ("ar", "en"):
-        translations[language] = _clean(
-            {
-                "name": getattr(service, f"name_{language}"),
-                "description": getattr(service, f"description_{language}") if shown("description") else "",
-            }
-        )
-    alert = service.current_alert()
-    data: dict[str, Any] = {
-        "id": sid,
-        "organization_id": str(organisation.hsds_id),
-        "name": service.name,
-        "alternate_name": service.alternate_name,
-        "status": HSDS_STATUS.get(ServiceStatus(service.status), "inactive"),
-        "alert": alert,
-        "last_modified": service.updated_at.isoformat().replace("+00:00", "Z")
-        if service.updated_at
-        else None,
-        "minimum_age": service.minimum_age,
-        "maximum_age": service.maximum_age,
-    }
-    for name in CONFIGURABLE_FIELDS:
-        data[name] = shown(name)
-    sals = []
-    for sal in related.sals.get(key, []):
-        sal_id = str(sal["id"])
-        sals.append(
+class ExportCache:
+    """What every service of an export shares: the catalogue, and each location, organisation and term in
+    the export's shape, reshaped once."""
+
+    def __init__(self, audience: Audience) -> None:
+        self.audience = audience
+        self.catalogue = hsds_serialise.Catalogue(hsds_serialise.fixed(audience))
+        self.catalogue.load_terms()
+        self.terms = {pk: term_to_hsds(term) for pk, term in self.catalogue.terms.items()}
+        self.organisations: dict[str, dict[str, Any]] = {}
+        self.locations: dict[str, dict[str, Any]] = {}
+
+    def organization(self, organization: dict[str, Any]) -> dict[str, Any]:
+        if organization["id"] not in self.organisations:
+            self.organisations[organization["id"]] = organization_to_hsds(organization)
+        return self.organisations[organization["id"]]
+
+    def location(self, location: dict[str, Any]) -> dict[str, Any]:
+        if location["id"] not in self.locations:
+            self.locations[location["id"]] = location_to_hsds(location)
+        return self.locations[location["id"]]
+
+
+def export_service(service: dict[str, Any], cache: ExportCache) -> dict[str, Any]:
+    """A service built by ``hsds_serialise.service_dict`` in the "service_full" shape of the export."""
+    sid = service["id"]
+    data: dict[str, Any] = {name: service[name] for name in SERVICE_FIELDS}
+    data |= {
+        "status": HSDS_STATUS.get(ServiceStatus(service["status"]), "inactive"),
+        "phones": _phones(service["phones"]),
+        "schedules": _schedules(service["schedules"]),
+        "service_areas": [
             _clean(
                 {
-                    "id": sal_id,
+                    "id": area["id"],
                     "service_id": sid,
-                    "location_id": str(sal["location_id"]),
-                    "description": sal["description"],
-                    "phones": [
-                        phone_to_hsds(p, service_at_location_id=sal_id)
-                        for p in visible_phones(related.sal_phones.get(sal["id"], []), audience)
-                    ],
-                    "schedules": [
-                        schedule_to_hsds(s, service_at_location_id=sal_id)
-                        for s in related.sal_schedules.get(sal["id"], [])
-                    ],
-                    "location": cache.locations[sal["location_id"]],
-                }
-            )
-        )
-    areas = []
-    for area in related.areas.get(key, []):
-        province = cache.provinces.get(area["province_id"])
-        region = cache.regions.get(area["region_id"])
-        areas.append(
-            _clean(
-                {
-                    "id": str(area["id"]),
-                    "service_id": sid,
-                    "name": area["name"]
-                    or (province.name_fr if province else region.name_fr if region else ""),
+                    "name": area["name"],
                     "description": area["description"],
                     "himaya_area": _clean(
-                        {
-                            "province_code": province.code if province else "",
-                            "region_code": region.code if region else "",
-                        }
+                        {"province_code": area["province_code"], "region_code": area["region_code"]}
                     ),
                 }
             )
-        )
-    data |= {
-        "phones": [
-            phone_to_hsds(p, service_id=sid) for p in visible_phones(related.phones.get(key, []), audience)
+            for area in service["service_areas"]
         ],
-        "schedules": [schedule_to_hsds(s, service_id=sid) for s in related.schedules.get(sid, [])],
-        "service_areas": areas,
-        "service_at_locations": sals,
-        "languages": [
+        "service_at_locations": [
             _clean(
                 {
-                    "id": str(language["id"]),
+                    "id": sal["id"],
                     "service_id": sid,
-                    "code": language["code"],
-                    "name": language["name"] or LANGUAGES.get(language["code"], ("", "", ""))[2],
-                    "note": language["note"],
+                    "location_id": sal["location_id"],
+                    "description": sal["description"],
+                    "phones": _phones(sal["phones"]),
+                    "schedules": _schedules(sal["schedules"]),
+                    "location": cache.location(sal["location"]),
                 }
             )
-            for language in sorted(related.languages.get(sid, []), key=lambda row: row["code"])
+            for sal in service["service_at_locations"]
         ],
-        "organization": cache.organization(organisation),
-        "cost_options": [
-            _clean(
-                {
-                    "id": str(cost["id"]),
-                    "service_id": sid,
-                    "option": cost["option"],
-                    "amount": _number(cost["amount"]),
-                    "currency": cost["currency"],
-                    "amount_description": cost["amount_description"],
-                    "valid_from": _iso(cost["valid_from"]),
-                    "valid_to": _iso(cost["valid_to"]),
-                }
-            )
-            for cost in related.cost_options.get(key, [])
-        ],
-        "required_documents": [
-            _clean({"id": str(doc["id"]), "service_id": sid, "document": doc["document"], "uri": doc["uri"]})
-            for doc in related.documents.get(key, [])
-        ],
+        "languages": [_clean(language) for language in service["languages"]],
+        "organization": cache.organization(service["organization"]),
+        "cost_options": [_clean(cost) for cost in service["cost_options"]],
+        "required_documents": [_clean(document) for document in service["required_documents"]],
         "attributes": [
             {
-                "id": derived_id("attribute", key, term_id),
+                "id": attribute["id"],
                 "link_id": sid,
-                "taxonomy_term_id": str(term_id),
-                "link_type": "taxonomy",
-                "link_entity": "service",
-                "taxonomy_term": cache.terms[term_id],
+                "taxonomy_term_id": attribute["taxonomy_term_id"],
+                "link_type": attribute["link_type"],
+                "link_entity": attribute["link_entity"],
+                "taxonomy_term": cache.terms[attribute["taxonomy_term_id"]],
             }
-            for term_id in sorted(related.terms.get(sid, []))
+            for attribute in service["attributes"]
         ],
         # Himaya profile (docs/hsds-profile.md): HSDS allows additional properties.
-        "himaya_status": service.status,
-        "alert_until": _iso(service.alert_until) if alert else None,
-        "eligibility": _eligibility(service),
-        "himaya_translations": _clean(translations),
+        "himaya_status": service["status"],
+        "alert_until": service["alert_until"],
+        "eligibility": _clean(service["eligibility"]),
+        "himaya_translations": _clean(
+            {language: _clean(names) for language, names in service["himaya_translations"].items()}
+        ),
+        "assured_date": service["assured_date"],
+        "verification": _clean(service["verification"]) if service["verification"] else None,
+        "capacity": service["capacity"],
+        "himaya_field_visibility": service["himaya_field_visibility"],
     }
-    if audience >= VERIFICATION_AUDIENCE and service.verified_at:
-        data["assured_date"] = service.verified_at.date().isoformat()
-        data["verification"] = _clean(
-            {
-                "verified_at": _iso(service.verified_at),
-                "method": service.verification_method,
-                "due": _iso(service.verification_due),
-            }
-        )
-    capacity = related.capacity.get(key)
-    if audience >= CAPACITY_AUDIENCE and capacity:
-        data["capacity"] = {
-            "places": capacity["places"],
-            "vacancies": capacity["vacancies"],
-            "as_of": _iso(capacity["as_of"]),
-        }
-    if audience >= Audience.NETWORK and service.field_visibility:
-        data["himaya_field_visibility"] = dict(service.field_visibility)
     return _clean(data)
+
+
+def service_to_hsds(service: Service, audience: Audience = Audience.PUBLIC) -> dict[str, Any]:
+    """One service in the "service_full" shape, as ``audience`` may see it (its related rows read for it)."""
+    cache = ExportCache(audience)
+    (item,) = hsds_serialise.service_dicts([service], cache.catalogue, full=True, capacity=True)
+    return export_service(item, cache)
 
 
 def export_queryset(audience: Audience = Audience.PUBLIC) -> QuerySet[Service]:
@@ -948,9 +615,8 @@ def iter_services(
         chunk = list(page_query.select_related("organisation")[:chunk_size])
         if not chunk:
             return
-        related = Related([service.id for service in chunk], audience, cache)
-        for service in chunk:
-            yield service_to_hsds(service, audience, related=related, cache=cache)
+        for item in hsds_serialise.service_dicts(chunk, cache.catalogue, full=True, capacity=True):
+            yield export_service(item, cache)
         last = chunk[-1].id
 
 
