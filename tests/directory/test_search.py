@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from himaya.core.models import City, Province
 from himaya.directory import search
-from himaya.directory.models import ServiceArea, ServiceStatus
+from himaya.directory.models import ServiceArea, ServiceStatus, Taxonomy, TaxonomyTerm
 from himaya.directory.search import clean_query, haversine_km, public_search
 from tests.directory.factories import make_location, make_service
 
@@ -71,6 +72,86 @@ def test_it_filters_by_province_through_locations_and_service_areas() -> None:
         "Regional",
     ]
     assert names(public_search(province="04.421")) == ["In Rabat", "National line", "Other region"]
+
+
+def test_needs_population_province_and_language_combine(monkeypatch: pytest.MonkeyPatch) -> None:
+    tanger = Province.objects.get(code="01.511")
+    women = TaxonomyTerm.objects.get(code="women", taxonomy__code=search.POPULATIONS)
+    located = make_service(name="A located", needs=("reception", "legal_counselling"), languages=("fr",))
+    located.service_at_locations.create(location=make_location(city="tanger"))
+    regional = make_service(name="B regional", needs=("reception",), languages=("ar", "fr"))
+    ServiceArea.objects.create(service=regional, region=tanger.region)
+    elsewhere = make_service(name="C elsewhere", needs=("reception",), languages=("fr",))
+    elsewhere.service_at_locations.create(location=make_location(city="rabat"))
+    for service in (located, regional, elsewhere):
+        service.terms.add(women)
+
+    # The services left by these filters as a list of ids (short), then as a subquery (long): the same answers.
+    for limit in (search.SELECTIVE_LIST_UP_TO, 0):
+        monkeypatch.setattr(search, "SELECTIVE_LIST_UP_TO", limit)
+        assert names(public_search(need="reception", province="01.511")) == ["A located", "B regional"]
+        assert names(
+            public_search(need="reception", population="women", province="01.511", language="ar")
+        ) == ["B regional"]
+        assert names(public_search(need="legal_counselling", population="women", language="fr")) == [
+            "A located"
+        ]
+        assert names(public_search(province="01.511", language="fr")) == ["A located", "B regional"]
+        assert names(public_search(population="women", province="04.421")) == ["C elsewhere"]
+
+
+def test_terms_and_territories_added_after_a_search_are_found() -> None:
+    make_service(name="Listening")
+    assert names(public_search(need="reception")) == ["Listening"]  # the reference data is read
+    # A term added without signals (bulk), then one renamed: both are seen by the next search.
+    needs = Taxonomy.objects.get(code=search.NEEDS)
+    (added,) = TaxonomyTerm.objects.bulk_create(
+        [TaxonomyTerm(taxonomy=needs, code="new-need", name="New need")]
+    )
+    make_service(name="New service", needs=("new-need",))
+    assert names(public_search(need="new-need")) == ["New service"]
+    added.name = "Renamed need"
+    added.save()
+    (item,) = public_search(need="new-need").items
+    assert [term.label for term in item.needs] == ["Renamed need"]
+    added.delete()
+    assert names(public_search(need="new-need")) == []
+
+
+def test_a_card_shows_what_the_service_page_shows() -> None:
+    organisation = make_service(name="x").organisation
+    organisation.name_ar = "جمعية الأمل"
+    organisation.save()
+    service = make_service(
+        name="Écoute",
+        name_en="Listening",
+        name_ar="استماع",
+        organisation=organisation,
+        needs=("psychological", "reception"),
+        alert="Closed on Friday",
+        alert_until=datetime(2099, 1, 1).date(),
+    )
+    service.terms.add(TaxonomyTerm.objects.get(code="women", taxonomy__code=search.POPULATIONS))
+    service.phones.create(number="0539000001", visibility="public")
+    service.phones.create(number="0539000002", visibility="network")
+    (item,) = public_search(q="Écoute").items
+    detail = search.public_service(service.pk)
+    assert detail is not None
+    for language, label, organisation_name in (
+        ("en", "Listening", organisation.name),
+        ("ar", "استماع", "جمعية الأمل"),
+        ("fr", "Écoute", organisation.name),
+    ):
+        with translation.override(language):
+            assert item.service.label == detail.service.label == label
+            assert item.service.organisation.display_name == organisation_name
+    assert item.alert == detail.alert == "Closed on Friday"
+    assert [term.code for term in item.needs] == [term.code for term in detail.needs]
+    assert len(item.needs) == 2
+    assert [term.code for term in item.populations] == [term.code for term in detail.populations] == ["women"]
+    assert (
+        [phone.number for phone in item.phones] == [phone.number for phone in detail.phones] == ["0539000001"]
+    )
 
 
 def test_a_city_sorts_by_distance_and_a_confidential_location_counts_from_its_city_centre() -> None:
@@ -209,9 +290,12 @@ def test_the_number_of_queries_does_not_grow_with_the_page() -> None:
             assert result.items
         return len(queries)
 
+    public_search()  # territories and terms (reference data) are read once per process, by the first search
     small, large = count(per_page=2), count(per_page=30)
-    assert small == large <= 15
-    assert count(city="tanger", per_page=2) == count(city="tanger", per_page=30) <= 20
+    # The page and its count, then the page's locations, terms, telephones and hours.
+    assert small == large <= 7
+    assert count(city="tanger", per_page=2) == count(city="tanger", per_page=30) <= 7
+    assert count(city="tanger", open_now=True, per_page=2) == count(city="tanger", open_now=True) <= 7
 
 
 def test_a_service_detail_is_found_only_when_listed() -> None:

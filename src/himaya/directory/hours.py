@@ -146,13 +146,18 @@ def hours_per_week(rows: Iterable[Schedule]) -> float:
     return round(minutes_per_week(rows) / 60, 1)
 
 
-def open_among(service_ids: Collection[Any], now: datetime | None = None) -> set[Any]:
+def open_among(
+    service_ids: Collection[Any],
+    now: datetime | None = None,
+    links: Iterable[tuple[Any, Any, Any]] | None = None,
+) -> set[Any]:
     """Which of ``service_ids`` are open at ``now`` by their hours (the caller keeps only open statuses).
 
     For a short list of candidates (what the other filters left): two indexed queries read their links and their
     hours of today and yesterday (the only rows that can be open now), and the rule of ``service_open_at`` is
     applied in Python; a third query, only when a location's hours could count, tells which services have hours
-    of their own on other days. The database expression below serves long lists.
+    of their own on other days. The database expression below serves long lists. ``links``: the candidates'
+    service-at-location links as (link id, service id, location id), when the caller has read them already.
     """
     ids = list(service_ids)
     if not ids:
@@ -162,9 +167,11 @@ def open_among(service_ids: Collection[Any], now: datetime | None = None) -> set
     located: dict[Any, list[HoursRow]] = {}
     # The links and locations of the candidates first (one small indexed read), then their hours in one query by
     # the (partial) indexes on Schedule: a join would let the planner scan every schedule row instead.
-    links = list(
-        ServiceAtLocation.objects.filter(service_id__in=ids).values_list("pk", "service_id", "location_id")
-    )
+    if links is None:
+        links = ServiceAtLocation.objects.filter(service_id__in=ids).values_list(
+            "pk", "service_id", "location_id"
+        )
+    links = list(links)
     link_owner = {link_id: service_id for link_id, service_id, _location in links}
     location_owners: dict[Any, list[Any]] = {}
     for _link, service_id, location_id in links:

@@ -20,7 +20,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from himaya.core.models import City, Province
 from himaya.directory import hours, search
 from himaya.directory.data.taxonomy import LANGUAGES
 from himaya.directory.hotlines import HOTLINES
@@ -28,7 +27,6 @@ from himaya.directory.models import (
     MigrationStatus,
     ServiceStatus,
     Sex,
-    TaxonomyTerm,
     ViolenceForm,
     Weekday,
 )
@@ -88,11 +86,8 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         anything: list[tuple[str, str]] = [("", str(_("Any")))]
-        terms = list(
-            TaxonomyTerm.objects.filter(taxonomy__code__in=[search.NEEDS, search.POPULATIONS])
-            .select_related("taxonomy")
-            .order_by("position", "code")
-        )
+        reference = search.reference()  # territories and terms: read once per process
+        terms = sorted(reference.terms.values(), key=lambda term: (term.position, term.code))
         need_field = self.fields["need"]
         population_field = self.fields["population"]
         city_field = self.fields["city"]
@@ -109,9 +104,9 @@ class SearchForm(forms.Form):
         population_field.choices = anything + [
             (term.code, term.label) for term in terms if term.taxonomy.code == search.POPULATIONS
         ]
-        cities = sorted(City.objects.all(), key=lambda city: city.name)
+        cities = sorted(reference.cities.values(), key=lambda city: city.name)
         city_field.choices = anything + [(city.slug, city.name) for city in cities]
-        provinces = sorted(Province.objects.all(), key=lambda province: province.name)
+        provinces = sorted(reference.provinces.values(), key=lambda province: province.name)
         province_field.choices = anything + [(province.code, province.name) for province in provinces]
         language_field.choices = anything + [(code, language_label(code)) for code in LANGUAGES]
         for name in ("need", "city", "province", "language", "population"):
@@ -176,18 +171,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/public/search.html", context)
 
 
-def _decorate(item: search.SearchItem) -> dict[str, Any]:
+def _decorate(item: search.SearchItem[Any]) -> dict[str, Any]:
     """What the templates show of one search item (public level only)."""
-    service = item.service
-    terms = list(service.terms.all())
     return {
         "item": item,
-        "service": service,
-        "alert": service.current_alert(),
-        "needs": [term for term in terms if term.taxonomy.code == search.NEEDS],
-        "populations": [term for term in terms if term.taxonomy.code == search.POPULATIONS],
-        "languages": [language_label(language.code) for language in service.languages.all()],
-        "temporarily_closed": service.status == ServiceStatus.TEMPORARILY_CLOSED,
+        "service": item.service,
+        "alert": item.alert,
+        "needs": item.needs,
+        "populations": item.populations,
+        "temporarily_closed": item.service.status == ServiceStatus.TEMPORARILY_CLOSED,
         "map_points": [location for location in item.locations if location["map_point"]],
     }
 
@@ -221,6 +213,7 @@ def service_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     context = {
         **_common(request),
         **_decorate(item),
+        "languages": [language_label(language.code) for language in service.languages.all()],
         "description": description,
         "email": service_field(service, "email", AUDIENCE),
         "website": service_field(service, "url", AUDIENCE),
