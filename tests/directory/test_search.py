@@ -118,6 +118,15 @@ def test_terms_and_territories_added_after_a_search_are_found() -> None:
     assert names(public_search(need="new-need")) == []
 
 
+def test_unknown_codes_from_a_visitor_do_not_reload_the_reference_data() -> None:
+    make_service(name="Listening")
+    public_search(need="reception")
+    before = search.reference()
+    for hostile in ("no-such-need", "' OR 1=1 --", "x" * 300):
+        assert names(public_search(need=hostile, province="99.999", city=hostile)) == []
+    assert search.reference() is before  # read again only when the tables' row counts change
+
+
 def test_a_card_shows_what_the_service_page_shows() -> None:
     organisation = make_service(name="x").organisation
     organisation.name_ar = "جمعية الأمل"

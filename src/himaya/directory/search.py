@@ -110,12 +110,14 @@ class Reference:
     """Territories (regions, provinces, cities, province centres) and the terms of the two facets.
 
     Reference data, changed by migrations: read once per process and database. Saving or deleting one of these
-    rows (or migrating) forgets it; a code or a term that is not known yet reads it again once, so that rows
-    added without signals (bulk) are still found.
+    rows (or migrating) forgets it; a code or a term that is not known yet reads it again when the tables' row
+    counts changed (rows added without signals, in bulk), so that an unknown code sent by a visitor costs one
+    small count query, never a reload.
     """
 
     def __init__(self, database: str) -> None:
         self.database = database
+        self.fingerprint = reference_fingerprint()
         self.regions: dict[int, Region] = {region.pk: region for region in Region.objects.all()}
         self.provinces: dict[int, Province] = {}
         self.province_codes: dict[str, Province] = {}
@@ -159,12 +161,32 @@ def reference(*, fresh: bool = False) -> Reference:
     return _reference
 
 
+_REFERENCE_MODELS = (Region, Province, City, Taxonomy, TaxonomyTerm)
+
+
+def reference_fingerprint() -> tuple[int, ...]:
+    """The row counts of the reference tables, in one query."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"  # noqa: S608 (table names from our models)
+        for model in _REFERENCE_MODELS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return tuple(cursor.fetchone())
+
+
+def _refreshed(ref: Reference) -> Reference:
+    """``ref`` read again if rows were added or removed without signals since it was read."""
+    return reference(fresh=True) if reference_fingerprint() != ref.fingerprint else ref
+
+
 def forget_reference(**_kwargs: Any) -> None:
     global _reference
     _reference = None
 
 
-for _model in (Region, Province, City, Taxonomy, TaxonomyTerm):
+for _model in _REFERENCE_MODELS:
     post_save.connect(
         forget_reference, sender=_model, dispatch_uid=f"search-reference-save-{_model.__name__}"
     )
@@ -175,10 +197,10 @@ post_migrate.connect(forget_reference, dispatch_uid="search-reference-migrate")
 
 
 def _known(lookup: Any, key: Any, ref: Reference) -> tuple[Any, Reference]:
-    """``lookup(ref).get(key)``, reading the reference data again once when ``key`` is not known yet."""
+    """``lookup(ref).get(key)``, reading the reference data again when ``key`` is not known and the tables grew."""
     found = lookup(ref).get(key)
     if found is None:
-        ref = reference(fresh=True)
+        ref = _refreshed(ref)
         found = lookup(ref).get(key)
     return found, ref
 
@@ -511,7 +533,7 @@ def _terms_of(ids: list[Any], ref: Reference) -> dict[Any, list[TaxonomyTerm]]:
         ).values_list("service_id", "taxonomyterm_id")
     )
     if any(term_id not in ref.terms for _service, term_id in pairs):
-        ref = reference(fresh=True)
+        ref = _refreshed(ref)
     found: dict[Any, list[TaxonomyTerm]] = {pk: [] for pk in ids}
     known = [(service_id, term_id) for service_id, term_id in pairs if term_id in ref.terms]
     for service_id, term_id in sorted(known, key=lambda pair: ref.term_position[pair[1]]):
