@@ -7,6 +7,7 @@ survivor's encrypted columns): a queue page costs a constant number of queries w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -133,6 +134,11 @@ def case_read(*, viewer: User, code: str) -> Case:
     require(viewer, "cases.view_case", case)
     audit.record(AuditAction.READ, actor=viewer, target=case, detail={"view": "case_page"})
     return case
+
+
+def record_case_read(*, viewer: User, case: Case, fields: Iterable[str]) -> None:
+    """A page showed ``fields`` of ``case`` (names only) to ``viewer``."""
+    audit.record(AuditAction.READ, actor=viewer, target=case, fields=fields)
 
 
 def consents_expiring(*, day: date | None = None) -> QuerySet[Consent]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from himaya.cases import choices, codes
 from himaya.cases.models import Case, EventKind, Survivor
 from himaya.cases.policies import require
 from himaya.cases.services import survivors
-from himaya.cases.services.common import check_codes, event_add, save_versioned
+from himaya.cases.services.common import check_codes, event_add, save_versioned, unique_code
 from himaya.core import audit
 from himaya.core.errors import BusinessRuleError
 from himaya.core.models import AuditAction
@@ -30,14 +30,6 @@ EDITABLE_FIELDS = ("priority", "follow_up_due", "stage", "status")
 INTAKE_ORDER = list(choices.IntakeStep.values)
 # How far ahead a follow-up may be planned.
 FOLLOW_UP_MAX_DAYS = 366 * 2
-
-
-def _new_code() -> str:
-    for _attempt in range(5):
-        code = codes.new_code(codes.CASE_PREFIX)
-        if not Case.objects.filter(code=code).exists():
-            return code
-    raise IntegrityError("could not draw a free case code")
 
 
 def _check_choice(value: Any, choices_class: Any, *, label: str) -> str:
@@ -67,7 +59,7 @@ def case_open(
     _check_choice(entry_point, choices.EntryPoint, label=_("Entry point"))
     _check_choice(priority, choices.Priority, label=_("Priority"))
     case = Case(
-        code=_new_code(),
+        code=unique_code(Case, codes.CASE_PREFIX),
         organisation_id=actor.organisation_id,
         survivor=survivor,
         entry_point=entry_point,

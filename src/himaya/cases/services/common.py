@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models
 from django.utils.translation import gettext as _
 
+from himaya.cases import codes
 from himaya.cases.models import Case, CaseEvent, EventKind
 from himaya.core.errors import BusinessRuleError, ConflictError
 
@@ -27,6 +28,15 @@ class RecordConflict(ConflictError):
             "Someone else saved this record while you were editing it (%(fields)s). Nothing was saved: "
             "the current values are shown below; apply your change again if it is still needed."
         ) % {"fields": fields}
+
+
+def unique_code(model: type[models.Model], prefix: str) -> str:
+    """A new pseudonymous code for ``model`` (32^8 codes per prefix: a clash is rare, five in a row unreachable)."""
+    for _attempt in range(5):
+        code = codes.new_code(prefix)
+        if not model._default_manager.filter(code=code).exists():
+            return code
+    raise IntegrityError(f"could not draw a free {model._meta.model_name} code")
 
 
 def event_add(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from himaya.cases import codes
 from himaya.cases.models import Survivor, SurvivorLookup
 from himaya.cases.normalise import normalise_document_number, normalise_phone
 from himaya.cases.policies import require
-from himaya.cases.services.common import check_text, save_versioned
+from himaya.cases.services.common import check_text, save_versioned, unique_code
 from himaya.core import audit, crypto
 from himaya.core.errors import BusinessRuleError
 from himaya.core.models import AuditAction
@@ -128,14 +128,6 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _new_code() -> str:
-    for _attempt in range(5):
-        code = codes.new_code(codes.SURVIVOR_PREFIX)
-        if not Survivor.objects.filter(code=code).exists():
-            return code
-    raise IntegrityError("could not draw a free survivor code")  # 32^8 codes: practically unreachable
-
-
 @transaction.atomic
 def survivor_create(*, actor: User, values: Mapping[str, Any]) -> Survivor:
     """Register a survivor for the actor's organisation (the case that makes her visible comes with it)."""
@@ -143,7 +135,12 @@ def survivor_create(*, actor: User, values: Mapping[str, Any]) -> Survivor:
     cleaned = clean_values(values)
     if not any(cleaned.get(name) for name in NAME_FIELDS):
         raise BusinessRuleError(_("Give at least one name, in Latin or Arabic script."))
-    survivor = Survivor(code=_new_code(), organisation_id=actor.organisation_id, created_by=actor, **cleaned)
+    survivor = Survivor(
+        code=unique_code(Survivor, codes.SURVIVOR_PREFIX),
+        organisation_id=actor.organisation_id,
+        created_by=actor,
+        **cleaned,
+    )
     survivor.full_clean()
     survivor.save()
     refresh_lookups(survivor)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from himaya.cases import storage
 from himaya.cases.forms.documents import CappedMemoryUploadHandler, DocumentForm
 from himaya.cases.queries import documents as queries
-from himaya.cases.queries.notes import case_get, record_case_read
+from himaya.cases.queries.cases import case_get, record_case_read
 from himaya.cases.services import documents as services
 from himaya.cases.views.notes import followup_context, user_of
 from himaya.core.errors import BusinessRuleError

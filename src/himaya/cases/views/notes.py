@@ -16,6 +16,7 @@ from himaya.accounts.models import User
 from himaya.cases.forms.notes import ContactForm, NoteForm
 from himaya.cases.models import Case
 from himaya.cases.queries import notes as queries
+from himaya.cases.queries.cases import case_get, record_case_read
 from himaya.cases.services import notes as services
 from himaya.core.errors import BusinessRuleError
 from himaya.core.pagination import paginate
@@ -44,7 +45,7 @@ def followup_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str
 def note_list(request: HttpRequest, code: str) -> HttpResponse:
     """GET: every note of the case, newest first, and the form of a new one; POST: add the note."""
     viewer = user_of(request)
-    case = queries.case_get(viewer=viewer, code=code)
+    case = case_get(viewer=viewer, code=code)
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +56,7 @@ def note_list(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Note added."))
             return redirect("cases:case_notes", case.code)
     page = paginate(request, queries.case_notes(viewer=viewer, case=case))
-    queries.record_case_read(viewer=viewer, case=case, fields=queries.NOTE_FIELDS_SHOWN)
+    record_case_read(viewer=viewer, case=case, fields=queries.NOTE_FIELDS_SHOWN)
     context = followup_context(request, case, form=form, page=page, title=_("Notes"))
     return render(request, "cases/followup/notes.html", context)
 
@@ -65,7 +66,7 @@ def note_list(request: HttpRequest, code: str) -> HttpResponse:
 def contact_list(request: HttpRequest, code: str) -> HttpResponse:
     """GET: the contact log of the case, most recent first, and the form of a new entry; POST: record it."""
     viewer = user_of(request)
-    case = queries.case_get(viewer=viewer, code=code)
+    case = case_get(viewer=viewer, code=code)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,7 +85,7 @@ def contact_list(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Contact recorded."))
             return redirect("cases:case_contacts", case.code)
     page = paginate(request, queries.case_contacts(viewer=viewer, case=case))
-    queries.record_case_read(viewer=viewer, case=case, fields=queries.CONTACT_FIELDS_SHOWN)
+    record_case_read(viewer=viewer, case=case, fields=queries.CONTACT_FIELDS_SHOWN)
     context = followup_context(request, case, form=form, page=page, title=_("Contact log"))
     return render(request, "cases/followup/contacts.html", context)
 
