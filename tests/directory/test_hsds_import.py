@@ -24,6 +24,7 @@ from himaya.directory.hsds_import import (
     directory_import,
     import_hsds,
     import_hsds_directory,
+    import_hsds_documents,
     import_hsds_path,
 )
 from himaya.directory.models import (
@@ -57,7 +58,7 @@ IMPORTABLE = [
     "location.json",
     "tabular.json",
 ]
-NOT_IMPORTABLE = ["base.json"]
+METADATA = ["base.json"]
 
 
 def example(name: str) -> bytes:
@@ -66,7 +67,7 @@ def example(name: str) -> bytes:
 
 def test_every_example_is_classified():
     names = {path.name for path in (hsds_dir() / "examples").glob("*.json")}
-    assert names == set(IMPORTABLE) | set(NOT_IMPORTABLE)
+    assert names == set(IMPORTABLE) | set(METADATA)
 
 
 @pytest.mark.parametrize("name", IMPORTABLE)
@@ -101,12 +102,27 @@ def test_service_full_maps_fields():
     assert service.cost_options.get().currency == "GBP"
 
 
-@pytest.mark.parametrize("name", NOT_IMPORTABLE)
-def test_non_importable_examples_are_refused_clearly(name):
+@pytest.mark.parametrize("name", METADATA)
+def test_the_api_metadata_example_imports_with_nothing_to_write(name):
     report = import_hsds(data=example(name), filename=name)
-    assert report.errors and not report.committed
-    assert "metadata (base.json)" in report.errors[0].message
+    assert report.errors == [] and report.committed and report.created == 0
+    assert report.metadata == [{"file": name, "version": "3.0", "profile": "https://path/to/profile"}]
+    assert "holds no directory data" in report.warnings[0].message
     assert Service.objects.count() == 0 and Location.objects.count() == 0
+
+
+def test_metadata_of_another_hsds_version_is_refused():
+    report = import_hsds(
+        data=b'{"version": "2.0.1", "openapi_url": "https://x/openapi.json"}', filename="base.json"
+    )
+    assert not report.committed and "not supported" in report.errors[0].message
+
+
+def test_every_official_example_imports_together_in_one_commit():
+    documents = [(name, example(name)) for name in sorted(IMPORTABLE + METADATA)]
+    report = import_hsds_documents(documents=documents)
+    assert report.errors == [] and report.committed
+    assert report.counts["service"]["created"] >= 1 and len(report.metadata) == 1
 
 
 def test_a_location_without_organisation_goes_to_the_placeholder_organisation():

@@ -12,7 +12,7 @@ importer or to the partners' spreadsheet importer; ``import_hsds_path`` is the c
 
 Importable: services (service_full, service_list pages), organizations, services at locations (with their
 service), locations (one without organization goes to a placeholder organisation), taxonomies and taxonomy
-terms, the tabular rendering and data package, and our own export. Not importable: ``base.json`` (API metadata).
+terms, the tabular rendering and data package, and our own export. ``base.json`` (the API's metadata) is read for its version and imports nothing.
 Named contacts, funding, programs and change metadata are not kept.
 """
 
@@ -96,6 +96,8 @@ class ImportReport:
     # {"service": {"created": 2, "updated": 1}, ...}
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     committed: bool = False
+    # The API metadata documents read (base.json): {"file": ..., "version": ..., "profile": ...}
+    metadata: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -242,19 +244,35 @@ def _has_nul(document: Any) -> bool:
     return False
 
 
+def _read_metadata(filename: str, document: dict[str, Any], report: ImportReport) -> None:
+    """The API's metadata (base.json): check that it speaks HSDS 3; it holds no directory data."""
+    version = _text(document.get("version"), 20)
+    if not version.startswith("3."):
+        report.error(
+            filename,
+            "version",
+            _("HSDS version %(version)s is not supported: Himaya reads HSDS 3.")
+            % {"version": version or "?"},
+        )
+        return
+    report.metadata.append(
+        {"file": filename, "version": version, "profile": _text(document.get("profile"), 500)}
+    )
+    report.warn(
+        filename,
+        "",
+        _("HSDS %(version)s API metadata read: it describes an API and holds no directory data to import.")
+        % {"version": version},
+    )
+
+
 def _items(filename: str, document: Any, report: ImportReport) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, location in the file, object) for each importable object of a document."""
     hint = _kind_from_filename(filename)
     if isinstance(document, dict) and document and all(str(key).endswith(".csv") for key in document):
         return nest(tables_from_tabular_json(filename, document, report), report)
     if isinstance(document, dict) and "openapi_url" in document and "id" not in document:
-        report.error(
-            filename,
-            "",
-            _(
-                "This is the API's metadata (base.json): it describes an HSDS API and holds no directory data."
-            ),
-        )
+        _read_metadata(filename, document, report)
         return []
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         entries = [(f"{filename}#contents[{i}]", item) for i, item in enumerate(document["contents"])]
@@ -1052,7 +1070,7 @@ def _write(
     actor: Any, items: list[tuple[str, str, dict[str, Any]]], note: str, report: ImportReport
 ) -> ImportReport:
     """Validate ``items`` then write them in one transaction (rolled back on any error or a dry run)."""
-    if not report.errors and not items:
+    if not report.errors and not items and not report.metadata:
         report.error("", "", _("Nothing to import."))
     if items:
         _validate(items, report)  # even after reading errors: the report lists every problem at once
