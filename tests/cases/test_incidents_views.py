@@ -140,6 +140,11 @@ def test_a_stale_edit_shows_the_conflict_and_overwrites_nothing(
     content = response.content.decode()
     assert "Someone else saved this record" in content and "<bdi>workplace</bdi>" in content
     assert Incident.objects.get(pk=incident.pk).place_type == "workplace"
+    assert 'name="version" value="2"' in content  # the form now holds the saved version
+    again = client_for(staff["caseworker"]).post(
+        _edit(case, incident), _post_data(version="2", place_type="public_space")
+    )
+    assert again.status_code == 302 and Incident.objects.get(pk=incident.pk).place_type == "public_space"
 
 
 def test_an_incident_is_edited_only_under_its_own_case(staff: dict[str, Any], client_for: Any) -> None:

@@ -171,3 +171,13 @@ def test_the_menu_offers_the_queues_by_permission(client_for: Any, staff: dict[s
     assert b'href="/en/cases/organisation/"' not in client_for(staff["caseworker"]).get("/en/home/").content
     assert b'href="/en/cases/organisation/"' in client_for(staff["supervisor"]).get("/en/home/").content
     assert b'href="/en/cases/"' not in client_for(staff["admin"]).get("/en/home/").content
+
+
+def test_the_person_search_is_reachable_from_the_menu_and_the_queue(
+    client_for: Any, staff: dict[str, Any]
+) -> None:
+    search = b'href="/en/cases/survivors/search/"'
+    home = client_for(staff["caseworker"]).get("/en/home/").content
+    queue = client_for(staff["caseworker"]).get("/en/cases/").content
+    assert home.count(search) == 1 and queue.count(search) == 2  # the menu, and the button above the queue
+    assert search not in client_for(staff["analyst"]).get("/en/home/").content

@@ -161,3 +161,18 @@ def test_roles_without_case_work_may_not_search(staff: dict[str, Any], client_fo
 
 def test_the_search_refuses_post(staff: dict[str, Any], client_for: Any) -> None:
     assert client_for(staff["caseworker"]).post(URL, {"name": "x"}).status_code == 405
+
+
+def test_a_mistyped_code_is_named_as_such_and_searches_nothing(
+    staff: dict[str, Any], cases: dict[str, Case], client_for: Any
+) -> None:
+    code = cases["amina"].code
+    last = code[-1]
+    wrong = code[:-1] + ("X" if last != "X" else "Y")  # the check character no longer matches
+    response = client_for(staff["colleague"]).get(URL, {"code": wrong})
+    html = response.content.decode()
+    assert "This code does not exist as typed" in html and "<table" not in html
+    assert not AuditEvent.objects.filter(action="read", object_type="cases.survivor").exists()
+    # The right code, typed without dashes, still finds her.
+    response = client_for(staff["colleague"]).get(URL, {"code": code.replace("-", "")})
+    assert code in response.content.decode().split("</form>")[-1]

@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Apps built on accounts are reached by URL name only (accounts never imports them).
     if user.has_perm("cases.access_case_data"):
         items.append((_("My cases"), reverse("cases:my_cases")))
+    if user.has_perm("cases.search_survivors"):
+        items.append((_("Find a person"), reverse("cases:survivor_search")))
     if user.has_perm("cases.view_organisation_queue"):
         items.append((_("Organisation's cases"), reverse("cases:organisation_cases")))
     if user.has_perm("directory.view_directory"):

@@ -36,6 +36,14 @@ def normalise_code(value: str) -> str:
     return cleaned
 
 
+def complete(value: str) -> str:
+    """A code as typed: Crockford's readings folded, dashes put back when they were left out."""
+    code = normalise_code(value).replace("-", "")
+    if len(code) == 2 + BODY_LENGTH:  # prefix + body + check character
+        return f"{code[0]}-{code[1:5]}-{code[5:9]}-{code[9]}"
+    return normalise_code(value)
+
+
 def is_valid(code: str) -> bool:
     parts = normalise_code(code).split("-")
     if len(parts) != 4 or parts[0] not in (SURVIVOR_PREFIX, CASE_PREFIX):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from himaya.cases import choices
+from himaya.cases import choices, codes
 from himaya.cases.data.countries import COUNTRIES
 from himaya.cases.models import Survivor
 from himaya.cases.services import survivors as survivor_services
@@ -249,6 +249,17 @@ class SurvivorSearchForm(StyledFormMixin, forms.Form):
     opened_to = forms.DateField(
         label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_code(self) -> str:
+        code = codes.complete(self.cleaned_data.get("code") or "")
+        if code and not codes.is_valid(code):
+            raise forms.ValidationError(
+                _(
+                    "This code does not exist as typed: check each character (codes look like S-XXXX-XXXX-X or "
+                    "D-XXXX-XXXX-X; the last character is a check character)."
+                )
+            )
+        return code
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -124,6 +124,15 @@ def incident_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         if saved:
             messages.success(request, _("Incident saved."))
             return redirect(_case_page(case))
+        if conflict:  # the form now carries the saved version: a second, deliberate save applies the change
+            fresh = queries.incident_get(viewer=viewer, case=case, pk=pk)
+            resubmit = request.POST.copy()
+            resubmit["version"] = str(fresh.version)
+            errors = form.non_field_errors()
+            form = IncidentForm(resubmit, incident=fresh)
+            form.is_valid()
+            for error in errors:
+                form.add_error(None, error)
     return _render(
         request, case, form, formset, incident=incident, conflict=conflict, title=_("Edit the incident")
     )

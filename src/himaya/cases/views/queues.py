@@ -38,6 +38,7 @@ def _queue(request: HttpRequest, *, organisation: bool) -> HttpResponse:
         "page": page,
         "rows": queries.queue_rows(page.object_list, with_caseworkers=organisation),
         "can_add": viewer.has_perm("cases.add_case"),
+        "can_search": viewer.has_perm("cases.search_survivors"),
         "can_see_organisation": viewer.has_perm("cases.view_organisation_queue"),
     }
     return render(request, "cases/queue.html", context)
