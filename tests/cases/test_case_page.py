@@ -32,6 +32,17 @@ def test_the_case_page_shows_the_summary_and_timeline_and_audits_the_read(
     assert "Zerhouni" not in html  # codes, not names
     read = AuditEvent.objects.filter(action="read", object_type="cases.case").get()
     assert read.actor_id == staff["colleague"].pk and read.object_id == str(case.pk)
+    # It names what the page showed: the summary and every section (names only, never values).
+    for name in (
+        "case.status",
+        "survivor.code",
+        "incident.gbv_type",
+        "consent.purpose",
+        "note.body",
+        "document.title",
+    ):
+        assert name in read.fields, name
+    assert "Zerhouni" not in str(read.fields) + str(read.detail)
 
 
 @pytest.mark.parametrize("role", ["outsider", "outside_supervisor", "analyst", "editor", "admin"])

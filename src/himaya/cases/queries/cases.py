@@ -128,11 +128,31 @@ def _survivor_secrets() -> list[str]:
     return [f"survivor__{name}" for name in IDENTIFYING_FIELDS]
 
 
-def case_read(*, viewer: User, code: str) -> Case:
-    """The case page's read: scoped, permission-checked and audited (one READ event per page view)."""
+# What the case page's summary shows (its sections add their own names: see views/cases.py SECTIONS).
+CASE_FIELDS_SHOWN = (
+    "case.code",
+    "case.status",
+    "case.stage",
+    "case.priority",
+    "case.risk_level",
+    "case.entry_point",
+    "case.intake_step",
+    "case.opened_at",
+    "case.closed_at",
+    "case.follow_up_due",
+    "case.caseworkers",
+    "case.events",
+    "survivor.code",
+)
+
+
+def case_read(*, viewer: User, code: str, fields: Iterable[str] = ()) -> Case:
+    """The case page's read: scoped, permission-checked and audited, one READ event per page view naming every
+    field the page shows (``fields``: those of its sections, beside the summary's CASE_FIELDS_SHOWN)."""
     case = case_get(viewer=viewer, code=code)
     require(viewer, "cases.view_case", case)
-    audit.record(AuditAction.READ, actor=viewer, target=case, detail={"view": "case_page"})
+    shown = [*CASE_FIELDS_SHOWN, *fields]
+    audit.record(AuditAction.READ, actor=viewer, target=case, fields=shown, detail={"view": "case_page"})
     return case
 
 

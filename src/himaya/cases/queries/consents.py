@@ -12,6 +12,19 @@ from django.utils import timezone
 from himaya.accounts.models import Organisation, User
 from himaya.cases.models import Case, Consent
 
+# The names the case page records in its READ audit when it lists the consents (cases/records/_consents.html).
+CONSENT_FIELDS_SHOWN = (
+    "consent.purpose",
+    "consent.recipient",
+    "consent.shared_information",
+    "consent.given_by",
+    "consent.method",
+    "consent.given_at",
+    "consent.expires_on",
+    "consent.withdrawn_at",
+    "consent.created_by",
+)
+
 
 def consents_of(*, viewer: User, case: Case) -> QuerySet[Consent]:
     """Every consent of ``case`` (in force or not), newest first; never the encrypted columns."""

@@ -16,6 +16,22 @@ from himaya.cases.policies import require
 from himaya.core import audit
 from himaya.core.models import AuditAction
 
+# The names the case page records in its READ audit when it lists the incidents (cases/records/_incidents.html).
+INCIDENT_FIELDS_SHOWN = (
+    "incident.occurred_on",
+    "incident.occurred_until",
+    "incident.reported_on",
+    "incident.province",
+    "incident.place_type",
+    "incident.gbv_type",
+    "incident.law_forms",
+    "incident.tech_forms",
+    "incident.platforms",
+    "incident.trafficking_forms",
+    "incident.reporting_delay",
+    "incident.perpetrators",
+)
+
 _CODE_LISTS: dict[str, Any] = {
     "law_forms": choices.LawForm,
     "tech_forms": choices.TechForm,

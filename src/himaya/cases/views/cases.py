@@ -22,17 +22,22 @@ from himaya.cases import choices
 from himaya.cases.forms.cases import AssignForm, CaseEditForm
 from himaya.cases.models import Case
 from himaya.cases.queries import cases as queries
+from himaya.cases.queries.consents import CONSENT_FIELDS_SHOWN
+from himaya.cases.queries.documents import DOCUMENT_FIELDS_SHOWN
+from himaya.cases.queries.incidents import INCIDENT_FIELDS_SHOWN
+from himaya.cases.queries.notes import CONTACT_FIELDS_SHOWN, NOTE_FIELDS_SHOWN
 from himaya.cases.services import cases as services
 from himaya.cases.services.common import RecordConflict
 from himaya.core.errors import BusinessRuleError
 
 # The sections other record families fill on the case page: (anchor, title, template taking ``case``, ``user``).
+# The fields each shows are named in the page's READ audit.
 SECTIONS = (
-    ("incidents", gettext_lazy("Incidents"), "cases/records/_incidents.html"),
-    ("consents", gettext_lazy("Consents"), "cases/records/_consents.html"),
-    ("notes", gettext_lazy("Notes"), "cases/followup/_notes.html"),
-    ("contacts", gettext_lazy("Contacts"), "cases/followup/_contacts.html"),
-    ("documents", gettext_lazy("Documents"), "cases/followup/_documents.html"),
+    ("incidents", gettext_lazy("Incidents"), "cases/records/_incidents.html", INCIDENT_FIELDS_SHOWN),
+    ("consents", gettext_lazy("Consents"), "cases/records/_consents.html", CONSENT_FIELDS_SHOWN),
+    ("notes", gettext_lazy("Notes"), "cases/followup/_notes.html", NOTE_FIELDS_SHOWN),
+    ("contacts", gettext_lazy("Contacts"), "cases/followup/_contacts.html", CONTACT_FIELDS_SHOWN),
+    ("documents", gettext_lazy("Documents"), "cases/followup/_documents.html", DOCUMENT_FIELDS_SHOWN),
 )
 
 
@@ -61,12 +66,12 @@ def to_case(case: Case) -> HttpResponse:
 
 def _sections() -> list[dict[str, Any]]:
     found = []
-    for anchor, title, name in SECTIONS:
+    for anchor, title, name, fields in SECTIONS:
         try:
             get_template(name)
         except TemplateDoesNotExist:
             continue
-        found.append({"anchor": anchor, "title": title, "template": name})
+        found.append({"anchor": anchor, "title": title, "template": name, "fields": fields})
     return found
 
 
@@ -74,14 +79,16 @@ def _sections() -> list[dict[str, Any]]:
 @login_required
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     viewer = user_of(request)
-    case = queries.case_read(viewer=viewer, code=code)
+    sections = _sections()
+    shown = [name for section in sections for name in section["fields"]]
+    case = queries.case_read(viewer=viewer, code=code, fields=shown)
     context = {
         "case": case,
         "reminders": queries.reminders_of(case),
         "caseworkers": queries.caseworkers_of(case),
         "needs": queries.need_labels(list(case.immediate_needs)),
         "timeline": queries.timeline(viewer=viewer, case=case),
-        "sections": _sections(),
+        "sections": sections,
         "survivor_url": safe_url("cases:survivor_detail", code=case.survivor.code),
         "intake_done": case.intake_step == choices.IntakeStep.DONE,
         "can_change": viewer.has_perm("cases.change_case", case),
