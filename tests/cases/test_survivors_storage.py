@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from himaya.cases.models import Survivor
+from himaya.cases.models import Survivor, SurvivorLookup
 from himaya.cases.queries.survivors import SearchCriteria, case_search
 from himaya.cases.services import incidents, notes
 from himaya.cases.services import survivors as survivor_services
@@ -158,3 +158,20 @@ def test_key_rotation_re_encrypts_survivors_and_search_still_finds_them(org: Any
         ):
             assert list(case_search(worker, criteria)) == [case], criteria
         assert _leaks() == []
+
+
+def test_reindex_after_a_new_blind_index_key_makes_search_find_her_again(org: Any) -> None:
+    worker = make_user("caseworker", organisation=org)
+    case = make_case(worker, **SECRETS)
+    criteria = SearchCriteria(name="qarmouchi-tazerout zoubida")
+    old_digests = set(SurvivorLookup.objects.values_list("digest", flat=True))
+    with override_settings(BLIND_INDEX_KEY="a-new-blind-index-key-for-this-test-0123456789"):
+        assert list(case_search(worker, criteria)) == []  # the indexes still hold the old key's digests
+        out = io.StringIO()
+        call_command("keys", "reindex", stdout=out)
+        assert "Reindexed 1 records" in out.getvalue()
+        assert list(case_search(worker, criteria)) == [case]
+        assert list(case_search(worker, SearchCriteria(id_number="QZ 987654"))) == [case]
+        assert not old_digests & set(SurvivorLookup.objects.values_list("digest", flat=True))
+        call_command("keys", "reindex", stdout=out)  # twice: nothing left to do
+        assert "Reindexed 0 records" in out.getvalue()

@@ -69,3 +69,12 @@ def rotate_all() -> dict[str, int]:
     for path in getattr(settings, "HIMAYA_KEY_ROTATION_HOOKS", []):
         counts.update(import_string(path)())
     return counts
+
+
+def reindex_all() -> dict[str, int]:
+    """Recompute the keyed blind indexes under the current HIMAYA_BLIND_INDEX_KEY: each app's step is named in
+    ``settings.HIMAYA_REINDEX_HOOKS`` (dotted paths of callables returning ``{label: count}``)."""
+    counts: dict[str, int] = {}
+    for path in getattr(settings, "HIMAYA_REINDEX_HOOKS", []):
+        counts.update(import_string(path)())
+    return counts

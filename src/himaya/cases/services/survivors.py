@@ -100,6 +100,25 @@ def refresh_lookups(survivor: Survivor) -> None:
     )
 
 
+def reindex_all(batch: int = 500) -> dict[str, int]:
+    """Recompute every survivor's blind indexes under the current HIMAYA_BLIND_INDEX_KEY (``himaya keys reindex``,
+    after the key changed). Batches of ``batch`` survivors, each in its own transaction; safe to run twice."""
+    changed = last_id = 0
+    while True:
+        with transaction.atomic():
+            survivors = list(
+                Survivor.objects.filter(pk__gt=last_id).order_by("pk").prefetch_related("lookups")[:batch]
+            )
+            for survivor in survivors:
+                before = {(row.kind, row.digest) for row in survivor.lookups.all()}
+                if lookup_digests(survivor) != before:
+                    refresh_lookups(survivor)
+                    changed += 1
+        if len(survivors) < batch:
+            return {"cases_survivorlookup (survivors reindexed)": changed}
+        last_id = survivors[-1].pk
+
+
 def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Check what a form or the API submits for a survivor; raise BusinessRuleError with a clear message."""
     cleaned: dict[str, Any] = {}
