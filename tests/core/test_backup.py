@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,9 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from himaya.accounts.models import Organisation, RoleAssignment, User
+from himaya.cases import storage
+from himaya.cases.models import Document
+from himaya.cases.services.documents import document_add
 from himaya.core import audit, backup
 from himaya.core.audit import verify_chain
 from himaya.core.backup import (
@@ -29,6 +33,7 @@ from himaya.core.backup import (
     iter_backup_rows,
 )
 from himaya.core.models import AuditAction, AuditEvent
+from tests.cases.factories import make_case
 from tests.factories import make_organisation, make_user
 
 KEY = "backup-key-for-tests-0123456789abcdefghijklmnop"
@@ -43,6 +48,13 @@ restores = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture(autouse=True)
 def backup_key(settings: Any) -> None:
     settings.BACKUP_KEY = KEY
+
+
+@pytest.fixture(autouse=True)
+def documents(settings: Any, tmp_path: Path) -> Path:
+    """Each test its own documents folder (the worker's shared one holds other tests' files)."""
+    settings.HIMAYA_DOCUMENT_DIR = str(tmp_path / "documents")
+    return tmp_path / "documents"
 
 
 def _raw_rows() -> dict[str, list[tuple[Any, ...]]]:
@@ -294,3 +306,102 @@ def test_it_runs_as_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "Backup verified" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already holds data"):
         call_command("restore", str(path))
+
+
+REPORT = b"Compte rendu d'audience : renvoi au 12 mars.\n"
+
+
+def _a_document() -> tuple[User, Document]:
+    worker = make_user("caseworker")
+    case = make_case(worker)
+    document = document_add(
+        actor=worker,
+        case=case,
+        kind="court_document",
+        title="Audience",
+        file_name="audience.txt",
+        data=REPORT,
+    )
+    return worker, document
+
+
+@restores
+def test_it_restores_the_document_files_and_they_download_unchanged(
+    tmp_path: Path, documents: Path, client_for: Callable[[User], Any]
+) -> None:
+    worker, document = _a_document()
+    on_disk = storage.path_of(document.storage_key).read_bytes()
+    info = backup_create(output=tmp_path / "himaya.backup")
+    assert (info.files, info.file_bytes) == (1, len(on_disk))
+    assert REPORT not in info.path.read_bytes() and on_disk not in info.path.read_bytes()
+    # The file and the row are lost; something else was added meanwhile.
+    storage.delete(document.storage_key)
+    Document.objects.filter(pk=document.pk).delete()
+    stray = documents / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b"added after the backup")
+
+    with pytest.raises(BackupError, match=r"already holds data"):
+        backup_restore(path=info.path)
+    restored = backup_restore(path=info.path, force=True)
+
+    assert restored.files == 1
+    assert storage.path_of(document.storage_key).read_bytes() == on_disk
+    assert stat.S_IMODE(storage.path_of(document.storage_key).stat().st_mode) == 0o600
+    assert not stray.exists()
+    assert sorted(path.name for path in documents.parent.iterdir()) == ["documents", "himaya.backup"]
+    response = client_for(User.objects.get(pk=worker.pk)).get(
+        f"/en/cases/{document.case.code}/documents/{document.pk}/download/"
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == REPORT
+
+
+@restores
+def test_it_refuses_a_folder_that_already_holds_files_unless_forced(tmp_path: Path, documents: Path) -> None:
+    _a_document()
+    info = backup_create(output=tmp_path / "himaya.backup")
+    call_command("flush", interactive=False, verbosity=0)  # an empty database, but the files are still there
+    with pytest.raises(BackupError, match=r"already holds files.*--force"):
+        backup_restore(path=info.path)
+    assert not Document.objects.exists()
+    shutil.rmtree(documents)
+    assert backup_restore(path=info.path).files == 1
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_backup_naming_a_folder_setting_unknown_here_changes_nothing(
+    tmp_path: Path, documents: Path
+) -> None:
+    _, document = _a_document()
+    info = backup_create(output=tmp_path / "himaya.backup")
+    _rewrite_header(info.path, lambda header: header["directories"].update(HIMAYA_NO_SUCH_DIR={}))
+    with pytest.raises(BackupError, match="no setting HIMAYA_NO_SUCH_DIR"):
+        backup_restore(path=info.path, force=True)
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert storage.path_of(document.storage_key).exists()
+    assert [path.name for path in documents.parent.iterdir() if path.name.startswith(".")] == []
+
+
+@restores
+def test_it_still_restores_a_format_1_backup_and_leaves_the_folder_alone(
+    tmp_path: Path, documents: Path, settings: Any
+) -> None:
+    _some_records()
+    settings.HIMAYA_BACKUP_DIRECTORIES = []  # what version 1 wrote: no folder section
+    info = backup_create(output=tmp_path / "himaya.backup")
+    _, document = _a_document()
+
+    def as_version_1(header: dict[str, Any]) -> None:
+        header.pop("directories")
+        header["version"] = 1
+
+    data = bytearray(info.path.read_bytes())
+    data[8:10] = (1).to_bytes(2, "big")
+    info.path.write_bytes(bytes(data))
+    _rewrite_header(info.path, as_version_1)
+    assert backup_verify(path=info.path).files == 0
+    restored = backup_restore(path=info.path, force=True)
+    assert restored.rows == info.rows and restored.files == 0
+    assert storage.path_of(document.storage_key).exists()  # not in the backup: not touched

@@ -262,6 +262,8 @@ HIMAYA_DOCUMENT_MAX_BYTES = env.get_int("HIMAYA_DOCUMENT_MAX_BYTES", 10 * 1024 *
 HIMAYA_DOCUMENT_TYPES = env.get_list("HIMAYA_DOCUMENT_TYPES", "pdf,jpeg,png,webp,text,docx,odt")
 # Extra steps of `himaya keys rotate`, by dotted path (core imports none of the apps that add them).
 HIMAYA_KEY_ROTATION_HOOKS = ["himaya.cases.storage.rotate_files"]
+# Folders `himaya backup` copies with the database, by the name of the setting that holds each path.
+HIMAYA_BACKUP_DIRECTORIES = ["HIMAYA_DOCUMENT_DIR"]
 # Recompute the keyed blind indexes after HIMAYA_BLIND_INDEX_KEY changed (``himaya keys reindex``).
 HIMAYA_REINDEX_HOOKS = ["himaya.cases.services.survivors.reindex_all"]
 

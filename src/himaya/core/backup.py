@@ -1,10 +1,11 @@
-"""Encrypted, checksummed backups of the whole database, and their restore (SQLite and PostgreSQL).
+"""Encrypted, checksummed backups of the whole database and of the folders of files that go with it (the
+encrypted case documents), and their restore (SQLite and PostgreSQL).
 
 Rows are copied as raw column values through the database cursor, table by table in dependency order, never
 through Django's serializers: encrypted fields stay ciphertext and audit events keep their ids and hashes, so
 ``himaya audit verify`` still reports intact after a restore.
 
-File layout (format version 1)::
+File layout (format version 2; version 1, without folders, is still read)::
 
     b"HIMAYABK" | version (2 bytes) | header length (4 bytes) | header (JSON, space-padded)
     | header tag (16 bytes: AES-GCM over the preceding bytes) | chunk*
@@ -13,7 +14,15 @@ Each chunk is ``length (4 bytes) | AES-256-GCM ciphertext`` of up to 1 MiB of zl
 nonce is its index and its associated data the index and a "last chunk" flag, so chunks cannot be reordered,
 dropped or truncated unnoticed. The AES key is derived (HKDF-SHA256, random salt per file) from
 ``HIMAYA_BACKUP_KEY``. The payload is JSON lines: a ``{"table": …, "columns": […]}`` line per table, one array
-per row, and a closing ``{"end": …}`` line; the header holds its SHA-256.
+per row; then, for every folder named in ``settings.HIMAYA_BACKUP_DIRECTORIES`` (names of settings that hold a
+folder path, so that core imports no app), a ``{"directory": SETTING}`` line and, per file, a ``{"file": relative
+path, "size": …, "sha256": …}`` line followed by its bytes in base64 pieces (``["…"]`` lines); and a closing
+``{"end": …}`` line. The header holds the payload's SHA-256 and what each folder holds. Files are copied as they
+are on disk (case documents stay encrypted with the field keys). Hidden files (names starting with a dot: files
+being written) and symbolic links are left out.
+
+A restore writes the files into a new folder beside each target and swaps it in only once the database
+transaction has committed, so a failed restore leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -26,13 +35,14 @@ import ipaddress
 import json
 import os
 import secrets
+import shutil
 import struct
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
@@ -63,7 +73,9 @@ __all__ = [
 ]
 
 MAGIC = b"HIMAYABK"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+FILE_PIECE = 768 * 1024  # bytes of a file per payload line (1 MiB once in base64)
 HEADER_SIZE = 16 * 1024
 CHUNK_SIZE = 1024 * 1024
 INSERT_BATCH = 500
@@ -103,6 +115,8 @@ class BackupInfo:
     tables: int = 0
     rows: int = 0
     row_counts: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    file_bytes: int = 0
 
 
 # --- keys and ciphers --------------------------------------------------------------------------------------
@@ -357,9 +371,136 @@ def _dump(writer: _ChunkWriter, connection: BaseDatabaseWrapper) -> tuple[int, i
                 for row in rows:
                     writer.write(_line([_encode(value) for value in row]))
                 counts[table] += len(rows)
-    rows_total = sum(counts.values())
-    writer.write(_line({"end": True, "tables": len(counts), "rows": rows_total}))
-    return len(counts), rows_total, counts
+    return len(counts), sum(counts.values()), counts
+
+
+# --- folders of files ----------------------------------------------------------------------------------------
+
+
+def backup_directories() -> dict[str, Path]:
+    """The folders a backup holds, by the name of the setting that gives each one's path."""
+    folders: dict[str, Path] = {}
+    for name in getattr(settings, "HIMAYA_BACKUP_DIRECTORIES", []):
+        value = getattr(settings, name, None)
+        if not value:
+            raise BackupError(f"HIMAYA_BACKUP_DIRECTORIES names {name}, which is not set.")
+        folders[name] = Path(value)
+    return folders
+
+
+def _files_in(root: Path) -> list[tuple[str, Path]]:
+    """(relative POSIX path, path) of every regular file under ``root``, hidden files and links left out."""
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or path.is_symlink() or not path.is_file():
+            continue
+        found.append((relative.as_posix(), path))
+    return found
+
+
+def _holds_files(root: Path) -> bool:
+    return bool(_files_in(root))
+
+
+def _dump_files(writer: _ChunkWriter, folders: dict[str, Path]) -> dict[str, dict[str, int]]:
+    summary: dict[str, dict[str, int]] = {}
+    for name, root in folders.items():
+        writer.write(_line({"directory": name}))
+        files = size = 0
+        for relative, path in _files_in(root):
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue  # removed since it was listed (its row is gone too, or will be)
+            writer.write(
+                _line({"file": relative, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+            )
+            for start in range(0, len(data), FILE_PIECE):
+                writer.write(_line([base64.b64encode(data[start : start + FILE_PIECE]).decode()]))
+            files += 1
+            size += len(data)
+        summary[name] = {"files": files, "bytes": size}
+    return summary
+
+
+def _safe_relative(path: Path, name: Any) -> PurePosixPath:
+    relative = PurePosixPath(str(name))
+    if (
+        not isinstance(name, str)
+        or relative.is_absolute()
+        or not relative.parts
+        or any(part in {".", ".."} or part.startswith(".") or "\\" in part for part in relative.parts)
+    ):
+        raise BackupError(f"{path} is damaged: it names a file outside its folder ({name!r}).")
+    return relative
+
+
+class _FileSink:
+    """Receives the files of a payload: checks each one's size and SHA-256 and, when given staging folders,
+    writes it there (mode 0600, folders 0700)."""
+
+    def __init__(self, path: Path, staging: dict[str, Path] | None = None) -> None:
+        self.path = path
+        self.staging = staging
+        self.root: Path | None = None
+        self.current: dict[str, Any] | None = None
+        self.handle: IO[bytes] | None = None
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.files = 0
+        self.total = 0
+
+    def directory(self, name: Any) -> None:
+        self.close()
+        if self.staging is not None:
+            if name not in self.staging:
+                raise BackupError(f"{self.path} holds the folder {name}, which is not being restored.")
+            self.root = self.staging[name]
+
+    def file(self, record: dict[str, Any]) -> None:
+        self.close()
+        relative = _safe_relative(self.path, record.get("file"))
+        self.current = record
+        self.digest = hashlib.sha256()
+        self.size = 0
+        if self.root is not None:
+            target = self.root.joinpath(*relative.parts)
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.handle = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+    def piece(self, record: Any) -> None:
+        if self.current is None or not isinstance(record, list) or len(record) != 1:
+            raise BackupError(f"{self.path} is damaged: a line of its files is not valid.")
+        try:
+            data = base64.b64decode(record[0], validate=True)
+        except (binascii.Error, TypeError, ValueError) as exc:
+            raise BackupError(f"{self.path} is damaged: a file's content is not valid.") from exc
+        self.digest.update(data)
+        self.size += len(data)
+        if self.handle is not None:
+            self.handle.write(data)
+
+    def close(self) -> None:
+        if self.current is None:
+            return
+        record, self.current = self.current, None
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        if self.size != record.get("size") or self.digest.hexdigest() != record.get("sha256"):
+            raise BackupError(
+                f"{self.path} is damaged: the file {record.get('file')} is not what was backed up."
+            )
+        self.files += 1
+        self.total += self.size
+
+    def abort(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
 
 
 def _default_output() -> Path:
@@ -393,6 +534,11 @@ def backup_create(
             with _Snapshot(connection):
                 migrations = _migration_state(connection)
                 tables, rows, counts = _dump(writer, connection)
+            # The files after the rows: a document added meanwhile is an unused file; one removed meanwhile is
+            # missing (its row is removed first, its file once that is committed).
+            directories = _dump_files(writer, backup_directories())
+            files = sum(item["files"] for item in directories.values())
+            writer.write(_line({"end": True, "tables": tables, "rows": rows, "files": files}))
             writer.close()
             header: dict[str, Any] = {
                 "format": "himaya-backup",
@@ -400,6 +546,7 @@ def backup_create(
                 "created_at": created_at,
                 "vendor": connection.vendor,
                 "migrations": migrations,
+                "directories": directories,
                 "sha256": writer.digest.hexdigest(),
                 "plaintext_bytes": writer.size,
                 "cipher": "AES-256-GCM",
@@ -430,6 +577,8 @@ def backup_create(
         tables=tables,
         rows=rows,
         row_counts=counts,
+        files=files,
+        file_bytes=sum(item["bytes"] for item in directories.values()),
     )
 
 
@@ -481,11 +630,11 @@ def _open(handle: IO[bytes], path: Path, keys: Sequence[str] | None) -> _Opened:
     if len(prefix) < _PREFIX.size or prefix[:8] != MAGIC:
         raise BackupError(f"{path} is not a Himaya backup.")
     _, version, header_size = _PREFIX.unpack(prefix)
-    if version > FORMAT_VERSION:
+    if version > max(READABLE_VERSIONS):
         raise BackupError(
             f"{path} uses backup format {version}, newer than this version of Himaya knows ({FORMAT_VERSION})."
         )
-    if version != FORMAT_VERSION or header_size > 1024 * 1024:
+    if version not in READABLE_VERSIONS or header_size > 1024 * 1024:
         raise BackupError(f"{path} has an unknown or damaged header.")
     header_bytes = handle.read(header_size)
     tag = handle.read(_TAG_SIZE)
@@ -508,7 +657,11 @@ def _open(handle: IO[bytes], path: Path, keys: Sequence[str] | None) -> _Opened:
     except InvalidTag as exc:
         raise BackupError(f"{path} has been altered: its header fails authentication.") from exc
     required = {"created_at", "vendor", "migrations", "sha256"}
-    if not required <= header.keys() or not isinstance(header["migrations"], dict):
+    if (
+        not required <= header.keys()
+        or not isinstance(header["migrations"], dict)
+        or not isinstance(header.get("directories", {}), dict)
+    ):
         raise BackupError(f"{path} has an incomplete header.")
     return _Opened(header=header, cipher=cipher, data_offset=_PREFIX.size + header_size + _TAG_SIZE)
 
@@ -585,7 +738,7 @@ def iter_backup_rows(
         table: str | None = None
         columns: list[str] = []
         for record in _records(handle, opened, path):
-            if isinstance(record, dict):
+            if isinstance(record, dict):  # a table, or (table None) the files that follow the rows
                 table, columns = record.get("table"), list(record.get("columns", []))
             elif table is not None:
                 yield table, columns, record
@@ -600,7 +753,7 @@ def _open_file(path: Path) -> IO[bytes]:
         raise BackupError(f"{path} cannot be read: {exc.strerror}.") from exc
 
 
-def _info(path: Path, header: dict[str, Any], counts: dict[str, int]) -> BackupInfo:
+def _info(path: Path, header: dict[str, Any], counts: dict[str, int], sink: _FileSink) -> BackupInfo:
     return BackupInfo(
         path=path,
         created_at=str(header["created_at"]),
@@ -611,6 +764,8 @@ def _info(path: Path, header: dict[str, Any], counts: dict[str, int]) -> BackupI
         tables=len(counts),
         rows=sum(counts.values()),
         row_counts=counts,
+        files=sink.files,
+        file_bytes=sink.total,
     )
 
 
@@ -618,16 +773,34 @@ def backup_verify(*, path: Path, keys: Sequence[str] | None = None) -> BackupInf
     """Decrypt the whole backup and check its authentication tags and checksum, without touching the database."""
     path = Path(path)
     counts: dict[str, int] = {}
+    sink = _FileSink(path)
     with _open_file(path) as handle:
         opened = _open(handle, path, keys)
-        table = ""
+        table: str | None = None
         for record in _records(handle, opened, path):
-            if isinstance(record, dict) and "table" in record:
-                table = str(record["table"])
-                counts[table] = 0
-            elif isinstance(record, list):
+            if isinstance(record, dict):
+                table = _route(record, sink, counts)
+            elif table is not None:
                 counts[table] += 1
-    return _info(path, opened.header, counts)
+            else:
+                sink.piece(record)
+    return _info(path, opened.header, counts, sink)
+
+
+def _route(record: dict[str, Any], sink: _FileSink, counts: dict[str, int]) -> str | None:
+    """Follow a section line of the payload; returns the table whose rows come next (None: files)."""
+    if "table" in record:
+        sink.close()
+        table = str(record["table"])
+        counts[table] = 0
+        return table
+    if "directory" in record:
+        sink.directory(record["directory"])
+    elif "file" in record:
+        sink.file(record)
+    elif record.get("end") is True:
+        sink.close()
+    return None
 
 
 # --- restoring -----------------------------------------------------------------------------------------------
@@ -641,7 +814,9 @@ def _insert_sql(connection: BaseDatabaseWrapper, table: str, columns: Sequence[s
     )
 
 
-def _load(records: Iterable[Any], connection: BaseDatabaseWrapper, path: Path) -> dict[str, int]:
+def _load(
+    records: Iterable[Any], connection: BaseDatabaseWrapper, path: Path, sink: _FileSink
+) -> dict[str, int]:
     by_table = {model._meta.db_table: model for model in _models_in_dependency_order(connection)}
     counts: dict[str, int] = {}
     sql = ""
@@ -655,11 +830,22 @@ def _load(records: Iterable[Any], connection: BaseDatabaseWrapper, path: Path) -
                 cursor.executemany(sql, batch)
             batch.clear()
 
+    in_files = False
     for record in records:
-        if isinstance(record, dict):
+        if isinstance(record, dict) and "table" not in record:
             flush()
+            _route(record, sink, counts)
+            in_files = True
             if record.get("end") is True:
                 break
+            continue
+        if in_files:
+            if isinstance(record, dict):
+                raise BackupError(f"{path} is damaged: a table follows its files.")
+            sink.piece(record)
+            continue
+        if isinstance(record, dict):
+            flush()
             table = str(record.get("table"))
             model = by_table.get(table)
             if model is None:
@@ -713,20 +899,65 @@ def backup_restore(
     with _open_file(path) as handle:
         header = _open(handle, path, keys).header
     _check_migrations({str(app): str(name) for app, name in header["migrations"].items()}, connection)
+    targets = _restore_targets(header, path)
     if not force and database_holds_data(using=using):
         raise BackupError(
             "The database already holds data: restore into a freshly migrated, empty database, "
             "or use --force to wipe this one first."
         )
+    for name, target in targets.items():
+        if not force and _holds_files(target):
+            raise BackupError(
+                f"The folder {target} ({name}) already holds files: restore into an empty folder, "
+                "or use --force to replace its content."
+            )
     backup_verify(path=path, keys=keys)  # every tag and the checksum, before anything is deleted
-    with _open_file(path) as handle, transaction.atomic(using=using):
-        opened = _open(handle, path, keys)
-        _wipe(connection)
-        counts = _load(_records(handle, opened, path), connection, path)
-        _reset_sequences(connection)
-        audit.record(
-            AuditAction.SECURITY,
-            object_type="database",
-            detail={"command": "restore", "backup_created_at": str(header["created_at"])},
-        )
-    return _info(path, header, counts)
+    token = secrets.token_hex(4)
+    staging = {name: target.parent / f".{target.name}.restoring-{token}" for name, target in targets.items()}
+    sink = _FileSink(path, staging)
+    try:
+        for folder in staging.values():
+            folder.mkdir(mode=0o700, parents=True)
+        with _open_file(path) as handle, transaction.atomic(using=using):
+            opened = _open(handle, path, keys)
+            _wipe(connection)
+            counts = _load(_records(handle, opened, path), connection, path, sink)
+            _reset_sequences(connection)
+            audit.record(
+                AuditAction.SECURITY,
+                object_type="database",
+                detail={"command": "restore", "backup_created_at": str(header["created_at"])},
+            )
+    except BaseException:
+        sink.abort()
+        for folder in staging.values():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for name, target in targets.items():
+        _swap_in(staging[name], target, token)
+    return _info(path, header, counts, sink)
+
+
+def _restore_targets(header: dict[str, Any], path: Path) -> dict[str, Path]:
+    """Where each folder of the backup goes on this installation (the path its setting gives now)."""
+    targets = {}
+    for name in header.get("directories", {}):
+        value = getattr(settings, str(name), None) if str(name).isidentifier() else None
+        if not value:
+            raise BackupError(
+                f"{path} holds the folder {name}, but this installation has no setting {name}: "
+                "set it to where those files belong and restore again."
+            )
+        targets[str(name)] = Path(value)
+    return targets
+
+
+def _swap_in(staging: Path, target: Path, token: str) -> None:
+    """Put the restored folder in the place of ``target`` (whose content, if any, is deleted)."""
+    if target.exists():
+        replaced = target.parent / f".{target.name}.replaced-{token}"
+        os.replace(target, replaced)
+        os.replace(staging, target)
+        shutil.rmtree(replaced, ignore_errors=True)
+    else:
+        os.replace(staging, target)

@@ -1,4 +1,5 @@
-"""``himaya backup [--output PATH]``: an encrypted, checksummed backup of the whole database."""
+"""``himaya backup [--output PATH]``: an encrypted, checksummed backup of the whole database and of the folders
+of files that go with it (HIMAYA_BACKUP_DIRECTORIES: the encrypted case documents)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from himaya.core.backup import BackupError, backup_create
 
 class Command(BaseCommand):
     help = (
-        "Write an encrypted (AES-256-GCM, key HIMAYA_BACKUP_KEY), checksummed backup of the whole database. "
+        "Write an encrypted (AES-256-GCM, key HIMAYA_BACKUP_KEY), checksummed backup of the whole database and of "
+        "the case documents folder (HIMAYA_BACKUP_DIRECTORIES). "
         "Default file: var/backups/himaya-<date>-<time>.himaya-backup (mode 0600)."
     )
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backup written: {info.path} ({info.size} bytes, {info.tables} tables, {info.rows} rows, "
+                f"{info.files} files of {info.file_bytes} bytes, "
                 f"sha256 of the content {info.sha256})."
             )
         )

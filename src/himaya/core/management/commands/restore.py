@@ -12,14 +12,17 @@ from himaya.core.backup import BackupError, backup_restore, backup_verify
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup made by `himaya backup` into a freshly migrated, empty database (all or nothing). "
+        "Restore a backup made by `himaya backup` into a freshly migrated, empty database (all or nothing), and "
+        "its folders of files (the case documents) into empty folders. "
         "The file's authentication tags, checksum and migration state are checked before anything changes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="backup file")
         parser.add_argument(
-            "--force", action="store_true", help="wipe a database that already holds data, then restore"
+            "--force",
+            action="store_true",
+            help="wipe a database that already holds data (and replace the folders' files), then restore",
         )
         parser.add_argument(
             "--check",
@@ -40,7 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{verb}: {info.path}, made {info.created_at} on {info.vendor}, "
-                f"{info.tables} tables, {info.rows} rows, checksum intact."
+                f"{info.tables} tables, {info.rows} rows, {info.files} files, checksum intact."
             )
         )
         if not options["check"]:
