@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -141,3 +142,12 @@ def test_a_caseworker_may_not_assign(client_for: Any, staff: dict[str, Any]) -> 
     )
     assert response.status_code == 403
     assert list(case.caseworkers.all()) == [staff["caseworker"]]
+
+
+def test_the_case_page_has_no_duplicate_id(client_for: Any, staff: dict[str, Any]) -> None:
+    case = make_case(staff["caseworker"])
+    html = client_for(staff["caseworker"]).get(f"/en/cases/{case.code}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for anchor in ("incidents", "consents", "notes", "contacts", "documents", "timeline"):
+        assert f'id="{anchor}"' in html, anchor
