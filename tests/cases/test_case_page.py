@@ -151,3 +151,11 @@ def test_the_case_page_has_no_duplicate_id(client_for: Any, staff: dict[str, Any
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for anchor in ("incidents", "consents", "notes", "contacts", "documents", "timeline"):
         assert f'id="{anchor}"' in html, anchor
+
+
+def test_each_section_of_the_case_page_is_one_named_region(client_for: Any, staff: dict[str, Any]) -> None:
+    case = make_case(staff["caseworker"])
+    html = client_for(staff["caseworker"]).get(f"/en/cases/{case.code}/").content.decode()
+    for anchor, title in (("incidents", "Incidents"), ("consents", "Consents"), ("notes", "Notes")):
+        assert f'<section class="mb-4" id="{anchor}" aria-label="{title}">' in html, anchor
+    assert html.count("<section") == html.count("</section>")
