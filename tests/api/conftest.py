@@ -8,23 +8,34 @@ from django.utils import timezone
 
 from himaya.accounts.models import Organisation, User
 from himaya.api import services
-from himaya.api.models import ApiToken, Scope
+from himaya.api.models import CASE_SCOPES, ApiToken, Scope
 from tests.factories import make_user
 
 ALL_SCOPES = tuple(Scope.values)
+# The scopes a token may hold without an acting user (the case scopes need one).
+PARTNER_SCOPES = tuple(scope for scope in Scope.values if scope not in CASE_SCOPES)
 
 
 @pytest.fixture
 def issue_token(db: None) -> Callable[..., tuple[ApiToken, str]]:
-    """Issue a real token through the service, as an administrator would: returns (token, secret)."""
+    """Issue a real token through the service, as an administrator would (a token acting as ``acting_user``: as
+    a supervisor of the organisation): returns (token, secret)."""
 
     def issue(
-        organisation: Organisation, scopes: Iterable[str] = ALL_SCOPES, days: int = 30
+        organisation: Organisation,
+        scopes: Iterable[str] = PARTNER_SCOPES,
+        days: int = 30,
+        acting_user: User | None = None,
     ) -> tuple[ApiToken, str]:
-        admin: User = make_user("system_admin")
-        return services.token_issue(
-            actor=admin, organisation=organisation, name="Partner", scopes=scopes, days=days
+        issuer: User = (
+            make_user("system_admin")
+            if acting_user is None
+            else make_user("supervisor", organisation=organisation)
         )
+        return services.token_issue(
+            actor=issuer, organisation=organisation, name="Partner", scopes=scopes, days=days,
+            acting_user=acting_user,
+        )  # fmt: skip
 
     return issue
 

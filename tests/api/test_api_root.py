@@ -28,6 +28,18 @@ OUR_PATHS = {
     "/api/v1/taxonomy_terms",
     "/api/v1/taxonomy_terms/{taxonomy_term_id}",
 }
+# Case management (docs/api-cases.md): reads and writes.
+CASE_PATHS = {
+    "/api/v1/cases": {"get", "post"},
+    "/api/v1/cases/{code}": {"get", "patch"},
+    "/api/v1/survivors": {"get"},
+    "/api/v1/survivors/{code}": {"get", "patch"},
+    "/api/v1/cases/{code}/incidents": {"get", "post"},
+    "/api/v1/cases/{code}/incidents/{incident_id}": {"get"},
+    "/api/v1/cases/{code}/consents": {"get", "post"},
+    "/api/v1/cases/{code}/consents/{consent_id}/withdraw": {"post"},
+    "/api/v1/cases/{code}/notes": {"get", "post"},
+}
 
 
 def test_it_describes_the_api_to_anyone(client):
@@ -55,8 +67,9 @@ def test_it_serves_a_valid_openapi_31_document(client):
 
 def test_it_lists_our_paths(client):
     document = client.get("/api/v1/openapi.json").json()
-    assert set(document["paths"]) == OUR_PATHS
-    assert all(set(methods) == {"get"} for methods in document["paths"].values())
+    assert set(document["paths"]) == OUR_PATHS | set(CASE_PATHS)
+    assert all(set(document["paths"][path]) == {"get"} for path in OUR_PATHS)
+    assert all(set(document["paths"][path]) == methods for path, methods in CASE_PATHS.items())
 
 
 def test_it_declares_session_and_bearer_security(client):

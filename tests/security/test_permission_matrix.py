@@ -23,6 +23,7 @@ from tests.cases.factories import make_case
 from tests.directory.factories import make_location, make_service
 from tests.factories import make_organisation, make_user
 from tests.security import (
+    rows_cases_api,
     rows_cases_core,
     rows_cases_followup,
     rows_cases_records,
@@ -117,6 +118,7 @@ for _area in (
     rows_cases_core,
     rows_cases_records,
     rows_cases_followup,
+    rows_cases_api,
 ):
     _overlap = set(MATRIX) & set(_area.ROWS)
     assert not _overlap, f"Routes with two rows in the matrix: {sorted(_overlap)}"

@@ -8,6 +8,7 @@ the OpenAPI document is a contract that schemathesis checks (tests/api/test_sche
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,6 +81,20 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     record_denied(request, status=404, reason="not_found")
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(ModelValidationError)
+def model_invalid(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+    """A model's own validation (``full_clean`` in a service): 422 in the shape of ValidationErrorOut."""
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"type": "value_error", "loc": ["body", field], "msg": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"type": "value_error", "loc": ["body"], "msg": str(message)} for message in exc.messages]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(BusinessRuleError)
@@ -175,3 +190,8 @@ api.add_router("/users", users)
 from himaya.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", directory_router)
+
+# Case management: cases, survivors, incidents, consents, notes (session staff, or tokens with an acting user).
+from himaya.cases.api import router as cases_router  # noqa: E402
+
+api.add_router("/", cases_router)

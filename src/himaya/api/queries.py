@@ -15,7 +15,7 @@ from himaya.core.models import AuditAction
 
 def token_list(*, viewer: User) -> QuerySet[ApiToken]:
     """Administrators see every organisation's tokens; a supervisor those of their organisation."""
-    queryset = ApiToken.objects.select_related("organisation", "created_by")
+    queryset = ApiToken.objects.select_related("organisation", "created_by", "acting_user")
     if viewer.has_role(Role.SYSTEM_ADMIN):
         return queryset
     if viewer.has_role(Role.SUPERVISOR):

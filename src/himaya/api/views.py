@@ -45,7 +45,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         try:
             token, secret = services.token_issue(
                 actor=viewer, organisation=data["organisation"], name=data["name"], scopes=data["scopes"],
-                days=data["days"],
+                days=data["days"], acting_user=data.get("acting_user"),
             )  # fmt: skip
         except BusinessRuleError as error:
             form.add_error(None, error.message)
