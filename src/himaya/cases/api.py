@@ -91,7 +91,6 @@ IdempotencyKey = Annotated[
 CASE_FIELDS = ("status", "stage", "priority", "risk_level", "entry_point", "follow_up_due", "immediate_needs")
 INCIDENT_FIELDS_SHOWN = ("incident.classification", "incident.dates", "incident.perpetrators")
 CONSENT_FIELDS_SHOWN = ("consent.purpose", "consent.recipient", "consent.given_at", "consent.withdrawn_at")
-NAME_MARKUP = frozenset("<>")
 
 
 # ------------------------------------------------------------------------------------------------ the caller
@@ -292,10 +291,6 @@ class _Rows:
 def _survivor_values(data: Mapping[str, Any]) -> dict[str, Any]:
     """Submitted survivor fields as the service takes them (plain values, the province as an object)."""
     values = {name: _plain(value) for name, value in data.items() if name != "version"}
-    for name in survivor_services.NAME_FIELDS:
-        if NAME_MARKUP.intersection(str(values.get(name) or "")):
-            label = str(getattr(Survivor._meta.get_field(name), "verbose_name", name))
-            raise BusinessRuleError(_("%(field)s may not contain < or >.") % {"field": label})
     if "residence_province" in values:
         values["residence_province"] = _province(values["residence_province"])
     return values

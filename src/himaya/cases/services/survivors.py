@@ -19,6 +19,7 @@ from himaya.core import audit, crypto
 from himaya.core.errors import BusinessRuleError
 from himaya.core.models import AuditAction
 
+NAME_MARKUP = frozenset("<>")  # no name holds them; markup in a name is refused, web and API alike
 NAME_FIELDS = ("given_name_latin", "family_name_latin", "given_name_arabic", "family_name_arabic")
 IDENTIFYING_FIELDS = (
     *NAME_FIELDS,
@@ -129,6 +130,8 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
             label = str(getattr(Survivor._meta.get_field(name), "verbose_name", name))
             limit = NAME_MAX if name in NAME_FIELDS else SHORT_MAX if name != "identity_notes" else 20_000
             value = check_text(str(value or ""), label=label, max_length=limit)
+            if name in NAME_FIELDS and NAME_MARKUP.intersection(value):
+                raise BusinessRuleError(_("%(field)s may not contain < or >.") % {"field": label})
         cleaned[name] = value
     year = cleaned.get("birth_year")
     if year is not None:
