@@ -69,6 +69,8 @@ lock: ## re-pin every dependency with hashes (needs uv: pip install uv)
 bench: install assets messages
 	@$(BIN)/python bench/run.py
 	@BENCH_DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/himaya_bench} $(BIN)/python bench/directory.py
+	@BENCH_CASES_SURVIVORS=$${BENCH_CASES_SURVIVORS:-100000} $(BIN)/python bench/cases.py
+	@BENCH_CASES_SURVIVORS=$${BENCH_CASES_SURVIVORS:-100000} BENCH_DATABASE_URL=$${BENCH_CASES_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/himaya_bench_cases} $(BIN)/python bench/cases.py
 
 clean:
 	rm -rf $(VENV) node_modules src/himaya/static/vendor $(MO_FILES)

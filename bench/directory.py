@@ -18,11 +18,8 @@ or a name.
 from __future__ import annotations
 
 import os
-import platform
 import random
-import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -32,11 +29,21 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import (  # bench/common.py
+    DOCS,
+    ROOT,
+    create_postgres,
+    database_label,
+    fresh_postgres,
+    is_postgres,
+    logger,
+    machine,
+    timings,
+    write_subsection,
+)
+
 BENCH_DIR = ROOT / "var" / "bench"
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Directory"
 
 SERVICES = int(os.environ.get("BENCH_DIRECTORY_SERVICES", "20000"))
@@ -48,53 +55,7 @@ BUDGET_S = 20  # each measured loop stops after this long, so that a run stays w
 TARGETS = {"search_p95_ms": 20.0, "export_s": 30.0}
 
 
-def fresh_postgres(url: str) -> None:
-    """Drop and create the PostgreSQL bench database (it is throw-away), so that reruns start empty."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]*bench[a-z0-9_]*", name):
-        raise SystemExit(f"refusing to recreate {name!r}: a bench database name must contain 'bench'")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def create_postgres(url: str) -> None:
-    """Create the PostgreSQL bench database when it does not exist yet (kept between search-only runs)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]*bench[a-z0-9_]*", name):
-        raise SystemExit(f"refusing to use {name!r}: a bench database name must contain 'bench'")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not found:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def log(message: str) -> None:
-    print(f"[directory bench {datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timings(label: str, samples: list[float], target: float | None = None) -> tuple[str, str]:
-    p95 = percentile(samples, 0.95)
-    verdict = "" if target is None else (f" (target < {target:g} ms: {'met' if p95 < target else 'MISSED'})")
-    return (
-        f"{label} ({len(samples)} samples)",
-        f"p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms{verdict}",
-    )
+log = logger("directory")
 
 
 # ------------------------------------------------------------------------------------------ the data
@@ -348,16 +309,6 @@ def measure_api(rng: random.Random, data: dict[str, Any], query: Callable[[int],
     return samples
 
 
-def database_label() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-
-
 SEARCH_LABEL = "public search (need + province + language, 70 % open now)"
 
 
@@ -435,7 +386,7 @@ def write_section(rows: list[tuple[str, str]]) -> None:
         title,
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}",
+        f"- machine: {machine()}",
         f"- database: {label}",
         f"- data: {SERVICES:,} services of {SERVICES // SERVICES_PER_ORGANISATION:,} organisations, "
         "one location each, 1-3 needs, 1-2 populations, 3-5 languages, weekly hours",
@@ -447,26 +398,11 @@ def write_section(rows: list[tuple[str, str]]) -> None:
     ]
     block = "\n".join(lines)
     print(block)
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    head, _sep, section = text.partition(SECTION)
-    subsections = {
-        match.group(1): match.group(0)
-        for match in re.finditer(r"(### \S+)\n.*?(?=\n### |\Z)", section, flags=re.S)
-    }
-    subsections[title] = block.rstrip("\n")
     intro = (
-        f"{SECTION}\n\nProduced by bench/directory.py (run by `make bench`, or alone with BENCH_DATABASE_URL to choose "
-        "the database). Targets: public search p95 < 20 ms, HSDS export of 20,000 services < 30 s.\n"
+        "Produced by bench/directory.py (run by `make bench`, or alone with BENCH_DATABASE_URL to choose "
+        "the database). Targets: public search p95 < 20 ms, HSDS export of 20,000 services < 30 s."
     )
-    ordered = [subsections[key] for key in sorted(subsections, key=lambda key: key != "### SQLite")]
-    DOCS.write_text(head.rstrip("\n") + "\n\n" + intro + "\n" + "\n\n".join(ordered) + "\n")
-
-
-def kept_section() -> str:
-    """The Directory section of docs/benchmarks.md as it is (bench/run.py rewrites the page above it)."""
-    text = DOCS.read_text() if DOCS.exists() else ""
-    _head, sep, section = text.partition(SECTION)
-    return f"\n{sep}{section}" if sep else ""
+    write_subsection(SECTION, intro, title, block, docs=DOCS)
 
 
 def standalone() -> None:
@@ -480,9 +416,9 @@ def standalone() -> None:
         BENCH_DIR.mkdir(parents=True)
     folder = KEPT_DIR if keep else BENCH_DIR
     url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}")
-    if url.startswith(("postgres://", "postgresql://")) and not keep:
+    if is_postgres(url) and not keep:
         fresh_postgres(url)
-    elif url.startswith(("postgres://", "postgresql://")):
+    elif is_postgres(url):
         create_postgres(url)
     os.environ["HIMAYA_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaya.config.settings")

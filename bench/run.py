@@ -24,10 +24,12 @@ BENCH_DIR.mkdir(parents=True)
 os.environ["HIMAYA_DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
 )
+from common import DOCS, fresh_postgres, is_postgres, kept_sections  # bench/common.py
+
 import directory as directory_bench  # bench/directory.py
 
-if os.environ["HIMAYA_DATABASE_URL"].startswith(("postgres://", "postgresql://")):
-    directory_bench.fresh_postgres(os.environ["HIMAYA_DATABASE_URL"])  # throw-away: start empty
+if is_postgres(os.environ["HIMAYA_DATABASE_URL"]):
+    fresh_postgres(os.environ["HIMAYA_DATABASE_URL"])  # throw-away: start empty
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaya.config.settings")
 os.environ["HIMAYA_DEBUG"] = "0"
 
@@ -146,7 +148,7 @@ def main() -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    (ROOT / "docs" / "benchmarks.md").write_text(text + directory_bench.kept_section())
+    DOCS.write_text(text + kept_sections())
     directory_bench.main()
     shutil.rmtree(BENCH_DIR, ignore_errors=True)
 
