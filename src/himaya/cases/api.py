@@ -33,7 +33,6 @@ from himaya.api import services as api_services
 from himaya.api.models import ApiToken, Scope
 from himaya.api.schemas import ApiPagination, ErrorOut, ValidationErrorOut
 from himaya.cases.models import Case, Consent, Incident, Note, Survivor
-from himaya.cases.policies import require
 from himaya.cases.queries import api as api_queries
 from himaya.cases.queries import cases as case_queries
 from himaya.cases.queries import consents as consent_queries
@@ -362,9 +361,7 @@ def case_create(
 )
 def case_detail(request: HttpRequest, code: CaseCode) -> Any:
     viewer = _viewer(request, Scope.CASES_READ)
-    case = _case_of(viewer, code)
-    require(viewer, "cases.view_case", case)
-    case_queries.record_case_read(viewer=viewer, case=case, fields=CASE_FIELDS)
+    case = case_queries.case_read(viewer=viewer, code=code, fields=CASE_FIELDS, view="api")
     return _case_out(viewer, case)
 
 
@@ -464,9 +461,7 @@ def survivor_update(request: HttpRequest, code: SurvivorCode, payload: SurvivorP
 @paginate(ApiPagination)
 def incident_list(request: HttpRequest, code: CaseCode) -> Any:
     viewer = _viewer(request, Scope.CASES_READ)
-    case = _case_of(viewer, code)
-    require(viewer, "cases.view_case", case)
-    case_queries.record_case_read(viewer=viewer, case=case, fields=INCIDENT_FIELDS_SHOWN)
+    case = case_queries.case_read(viewer=viewer, code=code, fields=INCIDENT_FIELDS_SHOWN, view="api")
     return _Rows(incident_queries.incidents_of(viewer=viewer, case=case), _incident_summary)
 
 
@@ -531,9 +526,7 @@ def incident_detail(request: HttpRequest, code: CaseCode, incident_id: RecordId)
 @paginate(ApiPagination)
 def consent_list(request: HttpRequest, code: CaseCode) -> Any:
     viewer = _viewer(request, Scope.CASES_READ)
-    case = _case_of(viewer, code)
-    require(viewer, "cases.view_case", case)
-    case_queries.record_case_read(viewer=viewer, case=case, fields=CONSENT_FIELDS_SHOWN)
+    case = case_queries.case_read(viewer=viewer, code=code, fields=CONSENT_FIELDS_SHOWN, view="api")
     return _Rows(consent_queries.consents_of(viewer=viewer, case=case), _consent_out)
 
 
@@ -625,9 +618,7 @@ def consent_withdraw(request: HttpRequest, code: CaseCode, consent_id: RecordId)
 @paginate(ApiPagination)
 def note_list(request: HttpRequest, code: CaseCode) -> Any:
     viewer = _viewer(request, Scope.CASES_READ)
-    case = _case_of(viewer, code)
-    require(viewer, "cases.view_case", case)
-    case_queries.record_case_read(viewer=viewer, case=case, fields=note_queries.NOTE_FIELDS_SHOWN)
+    case = case_queries.case_read(viewer=viewer, code=code, fields=note_queries.NOTE_FIELDS_SHOWN, view="api")
     return _Rows(note_queries.case_notes(viewer=viewer, case=case), _note_out)
 
 

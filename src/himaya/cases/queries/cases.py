@@ -146,13 +146,12 @@ CASE_FIELDS_SHOWN = (
 )
 
 
-def case_read(*, viewer: User, code: str, fields: Iterable[str] = ()) -> Case:
-    """The case page's read: scoped, permission-checked and audited, one READ event per page view naming every
-    field the page shows (``fields``: those of its sections, beside the summary's CASE_FIELDS_SHOWN)."""
+def case_read(*, viewer: User, code: str, fields: Iterable[str], view: str = "case_page") -> Case:
+    """A read of case ``code`` that shows ``fields`` (names only): scoped, permission-checked and audited as one
+    READ event naming them; ``view`` says where ("case_page", "api")."""
     case = case_get(viewer=viewer, code=code)
     require(viewer, "cases.view_case", case)
-    shown = [*CASE_FIELDS_SHOWN, *fields]
-    audit.record(AuditAction.READ, actor=viewer, target=case, fields=shown, detail={"view": "case_page"})
+    audit.record(AuditAction.READ, actor=viewer, target=case, fields=list(fields), detail={"view": view})
     return case
 
 

@@ -80,7 +80,7 @@ def _sections() -> list[dict[str, Any]]:
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     viewer = user_of(request)
     sections = _sections()
-    shown = [name for section in sections for name in section["fields"]]
+    shown = [*queries.CASE_FIELDS_SHOWN, *(name for section in sections for name in section["fields"])]
     case = queries.case_read(viewer=viewer, code=code, fields=shown)
     context = {
         "case": case,
