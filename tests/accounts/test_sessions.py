@@ -70,5 +70,26 @@ def test_a_forged_csrf_token_is_refused_with_a_clear_page_and_changes_nothing():
 
 def test_production_cookies_are_secure_and_sessions_are_short(settings):
     assert settings.SESSION_COOKIE_HTTPONLY
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert settings.SESSION_COOKIE_AGE == settings.IDLE_TIMEOUT_MINUTES * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE == settings.IDLE_TIMEOUT_MINUTES * 60 + settings.SESSION_TOUCH_SECONDS
+
+
+def test_the_last_activity_is_written_at_most_once_a_minute(settings):
+    from django.contrib.sessions.models import Session
+
+    settings.IDLE_TIMEOUT_MINUTES = 15
+    client = _signed_in(make_user("caseworker"))
+    client.get("/fr/home/")
+    first = client.session[IDLE_KEY]
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+    client.get("/fr/home/")
+    assert client.session[IDLE_KEY] == first  # within the minute: the session is not saved again
+    assert Session.objects.get(session_key=client.session.session_key).expire_date == expiry
+    session = client.session
+    session[IDLE_KEY] = time.time() - 61
+    session.save()
+    expiry = Session.objects.get(session_key=session.session_key).expire_date
+    before = time.time()
+    client.get("/fr/home/")
+    assert client.session[IDLE_KEY] >= before  # a minute later it is, and the stored expiry moves with it
+    assert Session.objects.get(session_key=client.session.session_key).expire_date > expiry

@@ -145,7 +145,8 @@ def test_it_reads_one_case_and_audits_the_read(api_for, staff, case):
     assert response.json()["code"] == case.code
     event = AuditEvent.objects.filter(action=AuditAction.READ, object_id=str(case.pk)).latest("id")
     assert event.actor_id == staff["colleague"].pk
-    assert "status" in event.fields
+    assert {"case.status", "case.stage", "survivor.code", "case.immediate_needs"} <= set(event.fields)
+    assert event.detail == {"view": "api"}
 
 
 def test_another_organisations_case_is_not_found_with_the_standard_body(api_for, staff):
@@ -336,6 +337,8 @@ def test_it_records_and_reads_an_incident(api_for, staff, case):
     assert created["perpetrators"] == [{"relationship": "husband", "sex": "male", "age_group": "unknown"}]
     listing = client.get(f"/api/v1/cases/{case.code}/incidents").json()
     assert listing["count"] == 1 and "description" not in listing["items"][0]
+    listed = AuditEvent.objects.filter(action=AuditAction.READ, object_id=str(case.pk)).latest("id")
+    assert {"incident.occurred_on", "incident.law_forms", "incident.perpetrators"} <= set(listed.fields)
     detail = client.get(f"/api/v1/cases/{case.code}/incidents/{created['id']}")
     assert detail.json()["description"] == "Hit at home."
     assert client.get(f"/api/v1/cases/{case.code}/incidents/{created['id'] + 1000}").status_code == 404
@@ -369,6 +372,8 @@ def test_it_records_lists_and_withdraws_a_consent(api_for, staff, case):
     consent = response.json()
     assert consent["in_force"] is True
     assert client.get(f"/api/v1/cases/{case.code}/consents").json()["count"] == 1
+    listed = AuditEvent.objects.filter(action=AuditAction.READ, object_id=str(case.pk)).latest("id")
+    assert {"consent.purpose", "consent.recipient", "consent.withdrawn_at"} <= set(listed.fields)
     withdraw = f"/api/v1/cases/{case.code}/consents/{consent['id']}/withdraw"
     response = post(client, withdraw, {"note": "She asked."})
     assert response.status_code == 200

@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from himaya.cases.models import Case, Consent
+from himaya.cases.queries.cases import QUEUE_LABELLED_FIELDS
 from himaya.cases.services import cases as services
 from tests.cases.factories import make_case
 
@@ -181,3 +183,21 @@ def test_the_person_search_is_reachable_from_the_menu_and_the_queue(
     queue = client_for(staff["caseworker"]).get("/en/cases/").content
     assert home.count(search) == 1 and queue.count(search) == 2  # the menu, and the button above the queue
     assert search not in client_for(staff["analyst"]).get("/en/home/").content
+
+
+def test_queue_rows_show_each_coded_field_by_its_label_in_the_page_language(
+    client_for: Any, staff: dict[str, Any]
+) -> None:
+    case = make_case(staff["caseworker"])
+    Case.objects.filter(pk=case.pk).update(priority="urgent", entry_point="hospital_cell")
+    case.refresh_from_db()
+    client = client_for(staff["caseworker"])
+    for language in ("fr", "ar"):
+        html = client.get(f"/{language}/cases/").content.decode()
+        row = html[html.index(case.code) :]
+        row = row[: row.index("</tr>")]
+        with translation.override(language):
+            labels = [str(getattr(case, f"get_{name}_display")()) for name in QUEUE_LABELLED_FIELDS]
+        assert all(escape(label) in row for label in labels), (language, labels)
+        assert f"<strong>{escape(labels[2])}</strong>" in row  # urgent priority stands out
+        assert ">hospital_cell<" not in row and ">urgent<" not in row  # labels, never codes

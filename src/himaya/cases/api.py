@@ -86,10 +86,21 @@ IdempotencyKey = Annotated[
     Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY, description=IDEMPOTENCY_KEY_DOC),
 ]
 
-# What the API shows of a case when it reads one (the audit names these fields).
-CASE_FIELDS = ("status", "stage", "priority", "risk_level", "entry_point", "follow_up_due", "immediate_needs")
-INCIDENT_FIELDS_SHOWN = ("incident.classification", "incident.dates", "incident.perpetrators")
-CONSENT_FIELDS_SHOWN = ("consent.purpose", "consent.recipient", "consent.given_at", "consent.withdrawn_at")
+# What the API shows when it reads a case, its incidents or its consents: the audit names these fields with the
+# names the case page uses (queries' *_FIELDS_SHOWN), adjusted to what the API's bodies hold.
+CASE_FIELDS = (
+    *(name for name in case_queries.CASE_FIELDS_SHOWN if name != "case.events"),
+    "case.immediate_needs",
+)
+INCIDENT_FIELDS_SHOWN = (
+    *incident_queries.INCIDENT_FIELDS_SHOWN,
+    "incident.date_is_approximate",
+    "incident.involved",
+    "incident.reported_to_police_before",
+)
+CONSENT_FIELDS_SHOWN = tuple(
+    name for name in consent_queries.CONSENT_FIELDS_SHOWN if name != "consent.created_by"
+)
 
 
 # ------------------------------------------------------------------------------------------------ the caller

@@ -111,8 +111,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # rules first: a permission granted by a rule is answered without the model backend's two queries.
     "rules.permissions.ObjectPermissionBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -159,8 +160,11 @@ AXES_IPWARE_PROXY_COUNT = env.get_int("HIMAYA_PROXY_COUNT", 0)
 
 # Sessions: idle timeout (minutes), server-side check in IdleTimeoutMiddleware too.
 IDLE_TIMEOUT_MINUTES = env.get_int("HIMAYA_IDLE_TIMEOUT_MINUTES", 15)
-SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The last activity is written to the session at most once a minute (IdleTimeoutMiddleware), not on every
+# request; the stored expiry allows that minute, the middleware enforces the timeout itself.
+SESSION_TOUCH_SECONDS = 60
+SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60 + SESSION_TOUCH_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -38,7 +38,10 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return HttpResponse(status=401)
                 return redirect_to_login(request.get_full_path())
-            request.session[IDLE_KEY] = now
+            if last_seen is None or now - float(last_seen) >= settings.SESSION_TOUCH_SECONDS:
+                # Written at most once a minute: a session saved on every request costs every page queries.
+                # The timeout is measured from this stamp, so it never ends a session later than promised.
+                request.session[IDLE_KEY] = now
         return self.get_response(request)
 
 
