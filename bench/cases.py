@@ -328,7 +328,7 @@ def make_batch(bounds: tuple[int, int]) -> dict[str, list[tuple[Any, ...]]]:
         values = {field.attname: getattr(survivor, field.attname) for field in plan["survivor_fields"]}
         rows["survivor"].append(_row(plan["survivor_specs"], values))
         for kind, digest in sorted(lookup_digests(survivor)):
-            rows["lookup"].append((survivor_id, str(kind), digest))
+            rows["lookup"].append((survivor_id, organisation_id, str(kind), digest))
         age_days = (now - opened).days
         closed_share = 0.15 if age_days < 180 else 0.25 if age_days < 720 else 0.35
         draw = rng.random()
@@ -478,7 +478,7 @@ def _tables() -> dict[str, tuple[str, list[str]]]:
     through = Case.caseworkers.through
     return {
         "survivor": (Survivor._meta.db_table, columns(PLAN["survivor_fields"])),
-        "lookup": (SurvivorLookup._meta.db_table, ["survivor_id", "kind", "digest"]),
+        "lookup": (SurvivorLookup._meta.db_table, ["survivor_id", "organisation_id", "kind", "digest"]),
         "case": (Case._meta.db_table, columns(PLAN["case_fields"])),
         "link": (through._meta.db_table, ["case_id", "user_id"]),
         "consent": (Consent._meta.db_table, columns(PLAN["consent_fields"])),

@@ -68,3 +68,48 @@ def test_a_case_is_visible_to_its_organisation_only(staff: dict[str, Any]) -> No
     for role in ("outsider", "outside_supervisor", "analyst", "editor", "admin"):
         assert not Case.objects.visible_to(staff[role]).exists(), role
         assert not Survivor.objects.visible_to(staff[role]).exists(), role
+
+
+def _found_by(user: Any, **criteria: str) -> list[str]:
+    from himaya.cases.queries.survivors import SearchCriteria, case_search
+
+    return [case.code for case in case_search(user, SearchCriteria(**criteria))]
+
+
+def test_blind_index_rows_belong_to_the_organisations_that_may_find_her(staff: dict[str, Any]) -> None:
+    mine = make_case(staff["caseworker"], family_name_latin="Tazi", phone="0612345678")
+    namesake = make_case(staff["outsider"], family_name_latin="Tazi", phone="0698765432")
+    organisations = set(
+        SurvivorLookup.objects.filter(survivor=mine.survivor).values_list("organisation", flat=True)
+    )
+    assert organisations == {staff["caseworker"].organisation_id}
+    # Each organisation finds its own Fatima Tazi through its own rows, never the other's.
+    assert _found_by(staff["caseworker"], name="fatima tazi") == [mine.code]
+    assert _found_by(staff["outsider"], name="FATIMA TAZI") == [namesake.code]
+    assert _found_by(staff["outsider"], phone="0612345678") == []
+
+
+def test_an_organisation_given_a_case_of_hers_finds_her_and_follows_her_changes(
+    staff: dict[str, Any],
+) -> None:
+    case = make_case(staff["caseworker"], family_name_latin="Tazi")
+    survivor = Survivor.objects.get(pk=case.survivor_id)
+    # Another organisation comes to hold a case of hers (a transfer, in the referral mechanism).
+    Case.objects.filter(pk=case.pk).update(organisation=staff["outsider"].organisation)
+    assert _found_by(staff["outsider"], name="Fatima Tazi") == []
+    survivors.lookups_open_to(survivor, staff["outsider"].organisation_id)
+    survivors.lookups_open_to(survivor, staff["outsider"].organisation_id)  # twice: nothing doubled
+    assert _found_by(staff["outsider"], name="Fatima Tazi") == [case.code]
+    rows = SurvivorLookup.objects.filter(survivor=survivor)
+    assert rows.filter(organisation=staff["outsider"].organisation).count() == rows.count() // 2
+    # A change of name re-indexes her for every organisation that may find her.
+    survivors.survivor_update(
+        actor=staff["outside_supervisor"],
+        survivor=survivor,
+        values={"family_name_latin": "Bennani"},
+        expected_version=survivor.version,
+    )
+    assert _found_by(staff["outsider"], name="Fatima Tazi") == []
+    assert _found_by(staff["outsider"], name="Fatima Bennani") == [case.code]
+    organisations = set(rows.filter(kind="name").values_list("organisation", flat=True))
+    assert organisations == {staff["caseworker"].organisation_id, staff["outsider"].organisation_id}

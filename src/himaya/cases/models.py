@@ -139,7 +139,11 @@ class Survivor(models.Model):
 
 
 class SurvivorLookup(models.Model):
-    """A keyed blind index of one identifying value: equal normalised values give equal digests."""
+    """A keyed blind index of one identifying value: equal normalised values give equal digests.
+
+    One row per organisation that works with her (hers and those of her cases): a search looks only at the
+    searcher's organisation's rows, so a name shared by thousands of women across the country costs no more than
+    the few her organisation knows."""
 
     class Kind(models.TextChoices):
         NAME = "name", _("name")
@@ -147,13 +151,18 @@ class SurvivorLookup(models.Model):
         ID_NUMBER = "id_number", _("document number")
 
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="lookups")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     digest = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "digest"], name="survivor_lookup_digest")]
+        indexes = [
+            models.Index(fields=["organisation", "kind", "digest"], name="survivor_lookup_org_digest"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["survivor", "kind", "digest"], name="survivor_lookup_unique")
+            models.UniqueConstraint(
+                fields=["survivor", "organisation", "kind", "digest"], name="survivor_lookup_org_unique"
+            )
         ]
 
     def __str__(self) -> str:

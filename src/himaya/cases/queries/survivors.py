@@ -97,7 +97,9 @@ def possible_duplicates(
     if exclude is not None:
         visible = visible.exclude(pk=exclude.pk)
     rows = (
-        SurvivorLookup.objects.filter(condition, survivor__in=visible.values("pk"))
+        SurvivorLookup.objects.filter(
+            condition, organisation_id=user.organisation_id, survivor__in=visible.values("pk")
+        )
         .values_list("survivor_id", "kind")
         .distinct()
     )
@@ -152,8 +154,11 @@ class SearchCriteria:
         return [name for name in self.__dataclass_fields__ if getattr(self, name) not in ("", None)]
 
 
-def _lookup(kind: str, digests: set[str]) -> QuerySet[SurvivorLookup, Any]:
-    return SurvivorLookup.objects.filter(kind=kind, digest__in=sorted(digests)).values("survivor_id")
+def _lookup(user: User, kind: str, digests: set[str]) -> QuerySet[SurvivorLookup, Any]:
+    """The survivors ``user``'s organisation may find under these digests (its own lookup rows only)."""
+    return SurvivorLookup.objects.filter(
+        organisation_id=user.organisation_id, kind=kind, digest__in=sorted(digests)
+    ).values("survivor_id")
 
 
 def case_search(user: User, criteria: SearchCriteria) -> QuerySet[Case]:
@@ -182,17 +187,17 @@ def case_search(user: User, criteria: SearchCriteria) -> QuerySet[Case]:
         if not name:
             return cases.none()
         digests = name_digests(name, "")
-        cases = cases.filter(survivor_id__in=_lookup(SurvivorLookup.Kind.NAME, digests))
+        cases = cases.filter(survivor_id__in=_lookup(user, SurvivorLookup.Kind.NAME, digests))
     if criteria.phone:
         digest = phone_digest(criteria.phone)
         if not digest:
             return cases.none()
-        cases = cases.filter(survivor_id__in=_lookup(SurvivorLookup.Kind.PHONE, {digest}))
+        cases = cases.filter(survivor_id__in=_lookup(user, SurvivorLookup.Kind.PHONE, {digest}))
     if criteria.id_number:
         digest = document_digest(criteria.id_number)
         if not digest:
             return cases.none()
-        cases = cases.filter(survivor_id__in=_lookup(SurvivorLookup.Kind.ID_NUMBER, {digest}))
+        cases = cases.filter(survivor_id__in=_lookup(user, SurvivorLookup.Kind.ID_NUMBER, {digest}))
     if criteria.code:
         code = codes.complete(criteria.code)
         if code.startswith(f"{codes.SURVIVOR_PREFIX}-"):

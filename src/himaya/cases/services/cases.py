@@ -69,6 +69,8 @@ def case_open(
     )
     case.full_clean()
     case.save()
+    if survivor.organisation_id != case.organisation_id:
+        survivors.lookups_open_to(survivor, case.organisation_id)
     case.caseworkers.add(actor)
     event_add(case=case, kind=EventKind.CASE_OPENED, actor=actor, detail={"entry_point": entry_point})
     audit.record(AuditAction.CREATE, actor=actor, target=case, fields=["entry_point", "priority"])

@@ -89,15 +89,43 @@ def lookup_digests(survivor: Survivor) -> set[tuple[str, str]]:
     return pairs
 
 
+def lookup_organisations(survivor: Survivor) -> set[int]:
+    """The organisations that may find her through her blind indexes: hers and those of her cases."""
+    return {survivor.organisation_id, *survivor.cases.values_list("organisation_id", flat=True)}
+
+
 def refresh_lookups(survivor: Survivor) -> None:
-    wanted = lookup_digests(survivor)
-    existing = {(row.kind, row.digest): row.pk for row in survivor.lookups.all()}
-    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    """Write her blind indexes, one row per (organisation that may find her, kind, digest); drop stale rows."""
+    wanted = {
+        (organisation_id, kind, digest)
+        for organisation_id in lookup_organisations(survivor)
+        for kind, digest in lookup_digests(survivor)
+    }
+    existing = {
+        (row.organisation_id, row.kind, row.digest): row.pk
+        for row in survivor.lookups.only("pk", "organisation_id", "kind", "digest")
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         SurvivorLookup.objects.filter(pk__in=stale).delete()
     SurvivorLookup.objects.bulk_create(
-        SurvivorLookup(survivor=survivor, kind=kind, digest=digest)
-        for kind, digest in sorted(wanted - set(existing))
+        SurvivorLookup(survivor=survivor, organisation_id=organisation_id, kind=kind, digest=digest)
+        for organisation_id, kind, digest in sorted(wanted - set(existing))
+    )
+
+
+def lookups_open_to(survivor: Survivor, organisation_id: int) -> None:
+    """Let ``organisation_id`` (which now holds a case of hers) find her: her digests are copied for it, without
+    decrypting anything. Nothing happens if it already can."""
+    rows = SurvivorLookup.objects.filter(survivor=survivor)
+    if rows.filter(organisation_id=organisation_id).exists():
+        return
+    SurvivorLookup.objects.bulk_create(
+        [
+            SurvivorLookup(survivor=survivor, organisation_id=organisation_id, kind=kind, digest=digest)
+            for kind, digest in rows.values_list("kind", "digest").distinct().order_by("kind", "digest")
+        ],
+        ignore_conflicts=True,
     )
 
 
