@@ -203,14 +203,14 @@ def test_it_changes_a_case_with_its_version(api_for, staff, case):
 
 def test_a_stale_case_version_answers_409_with_the_current_values_and_saves_nothing(api_for, staff, case):
     path = f"/api/v1/cases/{case.code}"
-    assert patch(api_for(staff["colleague"]), path, {"version": 1, "stage": "protection"}).status_code == 200
-    response = patch(api_for(staff["caseworker"]), path, {"version": 1, "stage": "judicial"})
+    assert patch(api_for(staff["colleague"]), path, {"version": 1, "stage": "assessment"}).status_code == 200
+    response = patch(api_for(staff["caseworker"]), path, {"version": 1, "stage": "identification"})
     assert response.status_code == 409
     body = response.json()
     assert "Someone else saved" in body["detail"]
-    assert body["changes"] == [{"field": "stage", "label": "stage", "current": "protection"}]
+    assert body["changes"] == [{"field": "stage", "label": "stage", "current": "assessment"}]
     case.refresh_from_db()
-    assert case.stage == "protection"
+    assert case.stage == "assessment"
 
 
 def test_closing_a_case_through_patch_is_refused_with_a_message(api_for, staff, case):

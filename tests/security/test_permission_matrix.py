@@ -23,7 +23,11 @@ from tests.cases.factories import make_case
 from tests.directory.factories import make_location, make_service
 from tests.factories import make_organisation, make_user
 from tests.security import (
+    rows_assessments_plans,
+    rows_assessments_risk,
+    rows_assessments_screening,
     rows_cases_api,
+    rows_cases_closure,
     rows_cases_core,
     rows_cases_followup,
     rows_cases_records,
@@ -32,6 +36,8 @@ from tests.security import (
     rows_directory_public,
     rows_directory_reports,
     rows_directory_staff,
+    rows_notifications,
+    rows_retention,
 )
 from tests.security.matrix import (
     ADMIN,
@@ -119,6 +125,12 @@ for _area in (
     rows_cases_records,
     rows_cases_followup,
     rows_cases_api,
+    rows_cases_closure,
+    rows_assessments_screening,
+    rows_assessments_risk,
+    rows_assessments_plans,
+    rows_retention,
+    rows_notifications,
 ):
     _overlap = set(MATRIX) & set(_area.ROWS)
     assert not _overlap, f"Routes with two rows in the matrix: {sorted(_overlap)}"

@@ -195,3 +195,8 @@ api.add_router("/", directory_router)
 from himaya.cases.api import router as cases_router  # noqa: E402
 
 api.add_router("/", cases_router)
+
+# Assessments and plans: trafficking screening, danger assessment, safety and case plans (under /cases/{code}/).
+from himaya.assessments.api import router as assessments_router  # noqa: E402
+
+api.add_router("/", assessments_router)

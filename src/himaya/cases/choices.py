@@ -129,12 +129,33 @@ class Stage(models.TextChoices):
 
     RECEPTION = "reception", _("reception")
     ASSESSMENT = "assessment", _("assessment")
+    IDENTIFICATION = "identification", _("identification (presumed victim of trafficking)")
     PLAN = "plan", _("plan")
     PROTECTION = "protection", _("protection and assistance")
     JUDICIAL = "judicial", _("judicial proceedings")
     RETURN = "return", _("return and reintegration")
     FOLLOW_UP = "follow_up", _("follow-up")
     CLOSURE = "closure", _("closure")
+
+
+class ClosureReason(models.TextChoices):
+    """Why a case is closed (the closure request says it; the supervisor approves it)."""
+
+    GOALS_MET = "goals_met", _("the plan's goals are met")
+    SURVIVOR_DECLINED = "survivor_declined", _("she no longer wants support")
+    NO_CONTACT = "no_contact", _("no contact for a long time")
+    MOVED = "moved", _("she moved away")
+    TRANSFERRED = "transferred", _("the case was transferred to another organisation")
+    RETURNED = "returned", _("return to her country or region completed")
+    DECEASED = "deceased", _("she died")
+    OTHER = "other", _("other reason (explained)")
+
+
+class ClosureStatus(models.TextChoices):
+    REQUESTED = "requested", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class Priority(models.TextChoices):

@@ -220,6 +220,10 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Retention: a legal hold stops anonymisation (court proceedings…); set by a supervisor, audited.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -471,6 +475,19 @@ class EventKind(models.TextChoices):
     CONTACT_LOGGED = "contact_logged", _("contact recorded")
     DOCUMENT_ADDED = "document_added", _("document added")
     DOCUMENT_REMOVED = "document_removed", _("document removed")
+    SCREENING_RECORDED = "screening_recorded", _("trafficking screening recorded")
+    IDENTIFICATION_RECORDED = "identification_recorded", _("formal identification recorded")
+    RISK_ASSESSED = "risk_assessed", _("danger assessment recorded")
+    RISK_ALERT = "risk_alert", _("high risk: supervisor alerted")
+    PLAN_UPDATED = "plan_updated", _("plan updated")
+    CASE_CONFERENCE = "case_conference", _("case conference recorded")
+    CLOSURE_REQUESTED = "closure_requested", _("closure requested")
+    CLOSURE_APPROVED = "closure_approved", _("closure approved")
+    CLOSURE_REJECTED = "closure_rejected", _("closure rejected")
+    CLOSURE_WITHDRAWN = "closure_withdrawn", _("closure request withdrawn")
+    REOPENED = "reopened", _("case reopened")
+    LEGAL_HOLD = "legal_hold", _("legal hold changed")
+    ANONYMISED = "anonymised", _("identifying data anonymised")
 
 
 class CaseEvent(CaseOwned):
@@ -485,3 +502,33 @@ class CaseEvent(CaseOwned):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "-at"], name="case_event_timeline")]
+
+
+class ClosureRequest(CaseOwned):
+    """A caseworker asks to close a case, with a reason and the checklist; a supervisor approves or rejects it.
+    Every request stays (the history of a case closed, reopened and closed again)."""
+
+    reason = models.CharField(_("reason"), max_length=24, choices=choices.ClosureReason.choices)
+    explanation = EncryptedTextField(_("explanation"), blank=True)
+    checklist = models.JSONField(_("checklist"), default=dict, blank=True)  # item code -> bool
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=choices.ClosureStatus.choices,
+        default=choices.ClosureStatus.REQUESTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = EncryptedTextField(_("supervisor's comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("closure request")
+        verbose_name_plural = _("closure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="requested"), name="closure_one_pending_per_case"
+            )
+        ]

@@ -67,6 +67,27 @@ def works_with_the_survivor(user: Any, obj: Any) -> bool:
 
 supervises_the_case = is_supervisor & works_on_the_case
 
+# The case lifecycle (domain.md, "Case lifecycle"): from each stage, the stages a case may be moved to. Going back
+# to assessment is always possible (new facts); "closure" is reached only through an approved closure request
+# and left only by reopening the case (which returns it to follow-up).
+STAGE_MOVES: dict[str, tuple[str, ...]] = {
+    "reception": ("assessment", "identification"),
+    "assessment": ("identification", "plan"),
+    "identification": ("assessment", "plan"),
+    "plan": ("assessment", "protection"),
+    "protection": ("assessment", "plan", "judicial", "return", "follow_up"),
+    "judicial": ("assessment", "protection", "return", "follow_up"),
+    "return": ("assessment", "protection", "follow_up"),
+    "follow_up": ("assessment", "plan", "protection", "judicial", "return"),
+    "closure": (),
+}
+
+
+def stage_moves(stage: str) -> tuple[str, ...]:
+    """The stages a case at ``stage`` may be moved to by hand."""
+    return STAGE_MOVES.get(stage, ())
+
+
 rules.add_perm("cases.add_case", works_on_cases)
 rules.add_perm("cases.view_case", works_on_the_case)
 rules.add_perm("cases.change_case", works_on_the_case & case_is_open)

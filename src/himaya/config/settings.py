@@ -40,10 +40,15 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "himaya.core",
     "himaya.accounts",
     "himaya.directory",
     "himaya.cases",
+    "himaya.assessments",
+    "himaya.notifications",
+    "himaya.retention",
     "himaya.api",
 ]
 
@@ -210,6 +215,12 @@ if _email_url.scheme in {"smtp", "smtps"}:
     EMAIL_USE_TLS = not EMAIL_USE_SSL and _email_query.get("tls", ["1"])[0] == "1"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Background work (alerts, reminder e-mails, retention runs): django-tasks with its database backend; the worker
+# is `himaya db_worker` (started by `make run`; a service of its own in production, docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The address users reach Himaya at (links in e-mails).
+HIMAYA_SITE_URL = env.get("HIMAYA_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.get("HIMAYA_DEFAULT_FROM_EMAIL", "Himaya <no-reply@himaya.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -258,7 +269,19 @@ DEMO_MODE = env.get_bool("HIMAYA_DEMO", default=not PRODUCTION) and not PRODUCTI
 API_TOKEN_TTL_DAYS = env.get_int("HIMAYA_API_TOKEN_TTL_DAYS", 365)
 PAGE_SIZE = 25
 # Apps above `accounts` add cards to the home page through these providers (accounts imports none of them).
-HIMAYA_HOME_CARD_PROVIDERS = ["himaya.cases.home.home_cards", "himaya.directory.home.home_cards"]
+HIMAYA_HOME_CARD_PROVIDERS = [
+    "himaya.cases.home.home_cards",
+    "himaya.assessments.home.home_cards",
+    "himaya.directory.home.home_cards",
+]
+# Sections other apps add to the case page: dotted paths to (anchor, title, template, fields shown) tuples.
+HIMAYA_CASE_SECTIONS = [
+    "himaya.assessments.sections.SCREENING",
+    "himaya.assessments.sections.RISK",
+    "himaya.assessments.sections.PLANS",
+]
+# What stops a closure: dotted paths to functions (case) -> list of translated reasons (empty: nothing blocks).
+HIMAYA_CLOSURE_BLOCKERS = ["himaya.assessments.closure.blockers"]
 # Case documents (cases/storage.py): files encrypted with the field keys, under random names, in this folder;
 # checked by content and extension (types: pdf, jpeg, png, webp, text, docx, odt) and by size.
 HIMAYA_DOCUMENT_DIR = env.get("HIMAYA_DOCUMENT_DIR", str(VAR_DIR / "documents"))

@@ -26,5 +26,8 @@ urlpatterns += i18n_patterns(
     path("directory/reports/", include("himaya.directory.report_urls")),
     path("directory/", include("himaya.directory.urls")),
     path("cases/", include("himaya.cases.urls")),
+    path("cases/", include("himaya.assessments.urls")),
+    path("notifications/", include("himaya.notifications.urls")),
+    path("retention/", include("himaya.retention.urls")),
     prefix_default_language=True,
 )

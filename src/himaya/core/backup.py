@@ -96,6 +96,7 @@ SEEDED_BY_MIGRATE = frozenset(
         "core.city",
         "directory.taxonomy",
         "directory.taxonomyterm",
+        "retention.retentionpolicy",
     }
 )
 

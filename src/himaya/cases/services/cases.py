@@ -18,7 +18,7 @@ from himaya.accounts.models import User
 from himaya.accounts.policies import works_on_cases
 from himaya.cases import choices, codes
 from himaya.cases.models import Case, EventKind, Survivor
-from himaya.cases.policies import require
+from himaya.cases.policies import require, stage_moves
 from himaya.cases.services import survivors
 from himaya.cases.services.common import check_codes, event_add, save_versioned, unique_code
 from himaya.core import audit
@@ -205,6 +205,26 @@ def _clean_update(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _check_stage_move(current: str, target: str) -> None:
+    """Refuse a stage change the lifecycle does not allow, naming the stages the case may go to."""
+    if target in stage_moves(current):
+        return
+    if target == choices.Stage.CLOSURE:
+        raise BusinessRuleError(
+            _("A case reaches the closure stage through its closure request, approved by a supervisor.")
+        )
+    allowed = [str(choices.Stage(stage).label) for stage in stage_moves(current)]
+    names = {"current": choices.Stage(current).label, "target": choices.Stage(target).label}
+    if not allowed:
+        raise BusinessRuleError(
+            _("A case at the stage “%(current)s” cannot move to “%(target)s”; reopen it first.") % names
+        )
+    raise BusinessRuleError(
+        _("A case at the stage “%(current)s” cannot move to “%(target)s”. It may move to: %(allowed)s.")
+        % {**names, "allowed": ", ".join(allowed)}
+    )
+
+
 @transaction.atomic
 def case_update(
     *, actor: User, case: Case, values: Mapping[str, Any], expected_version: int | None
@@ -219,7 +239,12 @@ def case_update(
     current = Case.objects.filter(pk=case.pk).values(*cleaned).first() if cleaned else None
     if current is not None:
         before = current
-    changed = save_versioned(case, expected_version=expected_version, values=cleaned)
+
+    def check(locked: Case) -> None:
+        if "stage" in cleaned and cleaned["stage"] != locked.stage:
+            _check_stage_move(locked.stage, cleaned["stage"])
+
+    changed = save_versioned(case, expected_version=expected_version, values=cleaned, check=check)
     if not changed:
         return []
     if "stage" in changed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, models
@@ -59,12 +59,18 @@ def event_add(
 
 
 def save_versioned(
-    instance: models.Model, *, expected_version: int | None, values: Mapping[str, Any]
+    instance: models.Model,
+    *,
+    expected_version: int | None,
+    values: Mapping[str, Any],
+    check: Callable[[Any], None] | None = None,
 ) -> list[str]:
     """Apply ``values`` to ``instance`` (locked and re-read) if nobody saved since ``expected_version``.
 
     Returns the names of the fields that really changed (empty: nothing saved). Raises RecordConflict, listing
-    the fields whose current value differs from what the user submitted, when the version moved on.
+    the fields whose current value differs from what the user submitted, when the version moved on. ``check``,
+    if given, receives the locked current record once the version is known to be right (rules that depend on
+    the current values, such as the allowed stage moves) and raises to refuse.
     """
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
@@ -74,6 +80,8 @@ def save_versioned(
             name: getattr(current, name) for name, value in values.items() if getattr(current, name) != value
         }
         raise RecordConflict(labels=labels, current=differing)
+    if check is not None:
+        check(current)
     changed = [name for name, value in values.items() if getattr(current, name) != value]
     for name, value in values.items():
         setattr(instance, name, value)

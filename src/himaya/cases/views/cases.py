@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -65,8 +67,11 @@ def to_case(case: Case) -> HttpResponse:
 
 
 def _sections() -> list[dict[str, Any]]:
+    """The case's own sections, then those other apps provide (``settings.HIMAYA_CASE_SECTIONS``: dotted paths to
+    tuples like SECTIONS' rows; assessments and referrals build on cases, which must not import them)."""
     found = []
-    for anchor, title, name, fields in SECTIONS:
+    provided = [import_string(dotted) for dotted in getattr(settings, "HIMAYA_CASE_SECTIONS", [])]
+    for anchor, title, name, fields in (*SECTIONS, *provided):
         try:
             get_template(name)
         except TemplateDoesNotExist:

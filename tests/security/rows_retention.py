@@ -1,0 +1,7 @@
+"""Permission matrix rows: retention (routes added with their feature)."""
+
+from __future__ import annotations
+
+from tests.security.matrix import Row
+
+ROWS: dict[str, Row] = {}
