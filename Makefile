@@ -13,8 +13,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 run: install assets messages db ## set up (once) and serve the demo on http://127.0.0.1:$(PORT)
 	@$(HIMAYA) demo --accounts
-	@echo "Himaya serves on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	@$(HIMAYA) runserver 127.0.0.1:$(PORT) --skip-checks
+	@$(HIMAYA) daily -v 0
+	@echo "Himaya serves on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop; background tasks log to var/worker.log)"
+	@$(HIMAYA) db_worker --no-reload -v 0 >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(HIMAYA) runserver 127.0.0.1:$(PORT) --skip-checks
 
 install: $(VENV)/.installed
 

@@ -39,6 +39,23 @@ CASE_PATHS = {
     "/api/v1/cases/{code}/consents": {"get", "post"},
     "/api/v1/cases/{code}/consents/{consent_id}/withdraw": {"post"},
     "/api/v1/cases/{code}/notes": {"get", "post"},
+    "/api/v1/cases/{code}/closure-requests": {"get", "post"},
+    "/api/v1/cases/{code}/closure-requests/{closure_id}/approve": {"post"},
+    "/api/v1/cases/{code}/closure-requests/{closure_id}/reject": {"post"},
+    "/api/v1/cases/{code}/reopen": {"post"},
+    "/api/v1/screening-indicators": {"get"},
+    "/api/v1/cases/{code}/screenings": {"get", "post"},
+    "/api/v1/cases/{code}/screenings/{screening_id}": {"get"},
+    "/api/v1/cases/{code}/identifications": {"get", "post"},
+    "/api/v1/risk-questions": {"get"},
+    "/api/v1/cases/{code}/risk-assessments": {"get", "post"},
+    "/api/v1/cases/{code}/risk-assessments/{assessment_id}": {"get"},
+    "/api/v1/cases/{code}/plans": {"get"},
+    "/api/v1/cases/{code}/plans/{kind}": {"get"},
+    "/api/v1/cases/{code}/plans/{kind}/actions": {"get", "post"},
+    "/api/v1/cases/{code}/plans/actions/{action_id}": {"get", "patch"},
+    "/api/v1/cases/{code}/conferences": {"get", "post"},
+    "/api/v1/me/plan-actions": {"get"},
 }
 
 

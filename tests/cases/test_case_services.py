@@ -102,13 +102,15 @@ def test_a_follow_up_years_ahead_is_refused(staff: dict[str, Any]) -> None:
         )
 
 
-def test_a_status_change_has_its_timeline_line(staff: dict[str, Any]) -> None:
+@pytest.mark.parametrize("status", ["closure_requested", "closed"])
+def test_the_status_changes_only_through_the_closure_procedure(staff: dict[str, Any], status: str) -> None:
     case = make_case(staff["caseworker"])
-    services.case_update(
-        actor=staff["caseworker"], case=case, values={"status": "closure_requested"}, expected_version=1
-    )
-    [event] = _events(case, "status_changed")
-    assert event.detail == {"from": "open", "to": "closure_requested"}
+    with pytest.raises(BusinessRuleError, match="closure procedure"):
+        services.case_update(
+            actor=staff["caseworker"], case=case, values={"status": status}, expected_version=1
+        )
+    case.refresh_from_db()
+    assert case.status == "open" and case.version == 1 and not _events(case, "status_changed")
 
 
 @pytest.mark.parametrize("role", ["outsider", "outside_supervisor", "analyst", "editor", "admin"])

@@ -26,6 +26,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("Find a person"), reverse("cases:survivor_search")))
     if user.has_perm("cases.view_organisation_queue"):
         items.append((_("Organisation's cases"), reverse("cases:organisation_cases")))
+    if user.has_perm("cases.view_pending_closures"):
+        items.append((_("Closures to approve"), reverse("cases:closures_pending")))
+    if user.has_perm("cases.access_case_data"):
+        items.append((_("My plan actions"), reverse("assessments:my_actions")))
+    if user.has_perm("retention.view_erasure_queue"):
+        items.append((_("Erasure requests"), reverse("retention:erasure_queue")))
+    if user.has_perm("retention.manage_policies"):
+        items.append((_("Retention"), reverse("retention:policies")))
     if user.has_perm("directory.view_directory"):
         items.append((_("Directory"), reverse("directory:service_list")))
         items.append((_("Find help (public)"), reverse("help:search")))

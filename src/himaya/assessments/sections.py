@@ -7,7 +7,16 @@ SCREENING = (
     "screening",
     _("Trafficking screening"),
     "assessments/_screening_section.html",
-    ("screening.outcome", "screening.elements", "screening.screened_at", "identification.decision"),
+    (
+        "screening.outcome",
+        "screening.elements",
+        "screening.child",
+        "screening.screened_at",
+        "identification.authority",
+        "identification.authority_name",
+        "identification.decided_on",
+        "identification.decision",
+    ),
 )
 RISK = (
     "risk",
@@ -19,5 +28,13 @@ PLANS = (
     "plans",
     _("Safety and case plans"),
     "assessments/_plans_section.html",
-    ("plan.kind", "plan_action.need", "plan_action.description", "plan_action.due_on", "plan_action.status"),
+    (
+        "plan.kind",
+        "plan_action.need",
+        "plan_action.description",
+        "plan_action.due_on",
+        "plan_action.status",
+        "caseconference.held_on",
+        "caseconference.participants",
+    ),
 )

@@ -139,17 +139,17 @@ def _caller_key(request: HttpRequest) -> str:
     return f"token:{caller.pk}" if isinstance(caller, ApiToken) else f"user:{caller.pk}"
 
 
-def _created(
+def created_response(
     request: HttpRequest,
     response: HttpResponse,
     *,
-    viewer: User,
     key: str | None,
     create: Callable[[], models.Model],
-    represent: Callable[[Any], Any],
+    read: Callable[[str, int], Any],
 ) -> Status[Any]:
-    """Run an idempotent create and answer 201 with the object (a replay: the object created the first time,
-    with the header Idempotent-Replayed: true)."""
+    """Run an idempotent create and answer 201 with ``read(object_type, pk)`` of what it made (a replay: the
+    object created the first time, with the header Idempotent-Replayed: true; the key reused for another
+    request: 409). Every area's creates go through it, each reading the object with its own scoped query."""
     try:
         created = api_services.idempotent_create(
             caller=_caller_key(request),
@@ -165,8 +165,28 @@ def _created(
         )
     if created.replayed:
         response["Idempotent-Replayed"] = "true"
-    found = api_queries.created_object(viewer=viewer, object_type=created.object_type, pk=created.object_id)
-    return Status(201, represent(found))
+    return Status(201, read(created.object_type, created.object_id))
+
+
+def _created(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    viewer: User,
+    key: str | None,
+    create: Callable[[], models.Model],
+    represent: Callable[[Any], Any],
+) -> Status[Any]:
+    """``created_response`` for the case records (cases, incidents, consents, notes)."""
+    return created_response(
+        request,
+        response,
+        key=key,
+        create=create,
+        read=lambda object_type, pk: represent(
+            api_queries.created_object(viewer=viewer, object_type=object_type, pk=pk)
+        ),
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -654,3 +674,9 @@ def note_create(
         return note_services.note_add(actor=viewer, case=case, body=payload.body)
 
     return _created(request, response, viewer=viewer, key=idempotency_key, create=create, represent=_note_out)
+
+
+# The closure procedure's routes (cases/api_closure.py reuses the helpers above).
+from himaya.cases.api_closure import router as closure_router  # noqa: E402
+
+router.add_router("/", closure_router)

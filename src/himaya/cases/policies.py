@@ -106,6 +106,22 @@ rules.add_perm("cases.view_document", works_on_the_case)
 
 
 @rules.predicate
+def case_is_closed(user: Any, obj: Any) -> bool:
+    case = _case_of(obj)
+    return case is not None and not case.is_open
+
+
+# Closing a case (services/closure.py). obj: the case (for decide_closure: the case of the request). Whoever works
+# on the case asks; only a supervisor of its organisation decides (a caseworker never, even on her own request),
+# reopens a closed case or sets a legal hold.
+rules.add_perm("cases.request_closure", works_on_the_case & case_is_open)
+rules.add_perm("cases.decide_closure", supervises_the_case)
+rules.add_perm("cases.reopen_case", supervises_the_case & case_is_closed)
+rules.add_perm("cases.set_legal_hold", supervises_the_case)
+rules.add_perm("cases.view_pending_closures", is_supervisor & works_on_cases)
+
+
+@rules.predicate
 def added_the_record(user: Any, obj: Any) -> bool:
     """``obj`` (a note, a document…) was added by the user."""
     return obj is not None and getattr(obj, "created_by_id", None) == getattr(user, "pk", None)

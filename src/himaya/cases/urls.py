@@ -11,6 +11,7 @@ register_converter(SurvivorCodeConverter, "survivor")
 
 from himaya.cases.views import (  # noqa: E402
     cases,
+    closure,
     consents,
     documents,
     incidents,
@@ -31,4 +32,5 @@ urlpatterns: list[URLPattern] = [
     *consents.urlpatterns,
     *notes.urlpatterns,
     *documents.urlpatterns,
+    *closure.urlpatterns,
 ]

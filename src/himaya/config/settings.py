@@ -87,6 +87,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "himaya.core.context_processors.himaya",
                 "himaya.accounts.context_processors.navigation",
+                "himaya.notifications.context_processors.unread",
             ],
         },
     }

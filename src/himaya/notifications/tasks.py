@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from datetime import date, datetime, time
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -9,7 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from himaya.notifications.models import Notification
+from himaya.accounts.models import User
+from himaya.notifications.models import Kind, Notification
 
 
 @task()
@@ -35,3 +40,66 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
+
+
+def _plan_queries() -> Any:
+    """``himaya.assessments.queries.plans`` when it exists (another part of the code base writes it), else None."""
+    try:
+        return importlib.import_module("himaya.assessments.queries.plans")
+    except ImportError:
+        return None
+
+
+def _action_counts(user: User, today: date) -> tuple[int, int]:
+    """Her open plan actions overdue and due today, on cases she may see (0, 0 without the plans query)."""
+    my_actions = getattr(_plan_queries(), "my_actions", None)
+    if my_actions is None:
+        return 0, 0
+    overdue = my_actions(user=user, state="overdue", day=today).count()
+    due_today = my_actions(user=user, state="today", day=today).count()
+    return overdue, due_today
+
+
+def _follow_ups_due(user: User, today: date) -> int:
+    """Her assigned, not closed cases whose next follow-up is today or past."""
+    from himaya.cases.choices import CaseStatus
+    from himaya.cases.models import Case
+
+    return (
+        Case.objects.visible_to(user)
+        .filter(caseworkers=user, follow_up_due__lte=today)
+        .exclude(status=CaseStatus.CLOSED)
+        .count()
+    )
+
+
+@task()
+def send_daily_reminders() -> int:
+    """Notify each user who works on cases of her overdue and due-today plan actions and follow-ups due (counts
+    only: ``Kind.ACTION_DUE``); once a day (a second run the same day notifies nobody again). Returns the number
+    of users notified; their e-mails leave through ``send_notification_emails``."""
+    from himaya.accounts.policies import works_on_cases
+    from himaya.accounts.roles import CASE_ROLES
+    from himaya.notifications.services import notify
+
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    already = set(
+        Notification.objects.filter(kind=Kind.ACTION_DUE, created_at__gte=start).values_list(
+            "user_id", flat=True
+        )
+    )
+    users = (
+        User.objects.filter(is_active=True, role_assignments__role__in=CASE_ROLES).distinct().order_by("pk")
+    )
+    notified = 0
+    for user in users:
+        if user.pk in already or not works_on_cases(user):
+            continue
+        overdue, due_today = _action_counts(user, today)
+        follow_ups = _follow_ups_due(user, today)
+        if overdue or due_today or follow_ups:
+            detail = {"overdue": overdue, "today": due_today, "follow_ups": follow_ups}
+            notify([user], Kind.ACTION_DUE, detail=detail)
+            notified += 1
+    return notified

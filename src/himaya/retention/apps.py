@@ -6,3 +6,6 @@ class RetentionConfig(AppConfig):
     name = "himaya.retention"
     label = "retention"
     verbose_name = _("Retention and erasure")
+
+    def ready(self) -> None:
+        from himaya.retention import policies  # noqa: F401  (registers the rules)

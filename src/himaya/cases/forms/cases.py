@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
 from himaya.cases import choices
+from himaya.cases.policies import stage_moves
 from himaya.cases.queries.cases import (
     FOLLOW_UP_STATES,
     REMINDERS,
@@ -53,18 +54,36 @@ def _open_statuses() -> list[tuple[str, Any]]:
 
 
 class CaseEditForm(StyledFormMixin, forms.Form):
-    """Priority, next follow-up, stage and status (closing has its own procedure). ``version``: the version the
-    form was opened with, so that a stale save is refused instead of overwriting someone else's change."""
+    """Priority, next follow-up and stage. The stage offers the current one and the moves the lifecycle allows
+    from it (cases/policies.py STAGE_MOVES); the status is shown, not changed (closing and reopening have their
+    own procedure). ``version``: the version the form was opened with, so that a stale save is refused instead
+    of overwriting someone else's change."""
 
     priority = forms.ChoiceField(label=_("Priority"), choices=choices.Priority.choices)
     follow_up_due = forms.DateField(
         label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     stage = forms.ChoiceField(label=_("Stage"), choices=choices.Stage.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=_open_statuses)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=_open_statuses,
+        disabled=True,
+        required=False,
+        help_text=_("A case is closed by a closure request that a supervisor approves."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     FIELDS = ("priority", "follow_up_due", "stage", "status")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("stage")
+        if current in choices.Stage.values:
+            allowed = {current, *stage_moves(current)}
+            self.fields["stage"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in choices.Stage.choices if value in allowed
+            ]
+            self.fields["stage"].help_text = _("The stages this case may move to from where it is now.")
 
     @classmethod
     def initial_for(cls, case: Any) -> dict[str, Any]:
@@ -73,7 +92,7 @@ class CaseEditForm(StyledFormMixin, forms.Form):
         return initial
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
+        return {name: self.cleaned_data[name] for name in self.FIELDS if name != "status"}
 
 
 class AssignForm(StyledFormMixin, forms.Form):

@@ -142,6 +142,10 @@ CASE_FIELDS_SHOWN = (
     "case.follow_up_due",
     "case.caseworkers",
     "case.events",
+    "case.legal_hold",
+    "case.legal_hold_reason",
+    "closure.reason",
+    "closure.status",
     "survivor.code",
 )
 
@@ -238,7 +242,9 @@ def _describe(event: CaseEvent, needs: dict[str, str]) -> str:
                 label += f": {detail['follow_up_due'] or '—'}"
             parts.append(label)
         return ", ".join(parts)
-    return ""
+    from himaya.cases.queries.closure import describe_event  # the lifecycle and assessment lines
+
+    return describe_event(event)
 
 
 _SECTION_OF = {

@@ -176,6 +176,13 @@ def _skipped_steps(step: str) -> list[str]:
     ]
 
 
+def _closure_procedure_message() -> str:
+    return _(
+        "A case is closed through its closure procedure (reason and supervisor approval), "
+        "not by changing its status here."
+    )
+
+
 def _clean_update(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, value in values.items():
@@ -188,12 +195,7 @@ def _clean_update(values: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "status":
             cleaned[name] = _check_choice(value, choices.CaseStatus, label=_("Status"))
             if value == choices.CaseStatus.CLOSED:
-                raise BusinessRuleError(
-                    _(
-                        "A case is closed through its closure procedure (reason and supervisor approval), "
-                        "not by changing its status here."
-                    )
-                )
+                raise BusinessRuleError(_closure_procedure_message())
         elif name == "follow_up_due":
             if value is not None and not isinstance(value, date):
                 raise BusinessRuleError(_("The next follow-up must be a date."))
@@ -241,6 +243,9 @@ def case_update(
         before = current
 
     def check(locked: Case) -> None:
+        # The status follows the closure procedure (request, approval, rejection, reopening), never a plain edit.
+        if "status" in cleaned and cleaned["status"] != locked.status:
+            raise BusinessRuleError(_closure_procedure_message())
         if "stage" in cleaned and cleaned["stage"] != locked.stage:
             _check_stage_move(locked.stage, cleaned["stage"])
 

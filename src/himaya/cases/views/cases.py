@@ -49,6 +49,15 @@ def user_of(request: HttpRequest) -> User:
     return user
 
 
+def case_for(request: HttpRequest, code: str, permission: str) -> tuple[User, Case]:
+    """The viewer and case ``code`` on which she holds ``permission`` (404 when the case is not visible to her,
+    then 403 without the permission): the first lines of every view of a case's records."""
+    viewer = user_of(request)
+    case = queries.case_get(viewer=viewer, code=code)
+    allow(viewer, permission, case)
+    return viewer, case
+
+
 def allow(user: User, permission: str, obj: Any = None) -> None:
     if not user.has_perm(permission, obj):
         raise PermissionDenied
